@@ -1,0 +1,164 @@
+//! Storage contracts: narrow traits, one per aggregate, implemented once over SQLite and
+//! PostgreSQL by `portico-store` (DESIGN §4). Protocol code takes the narrowest trait it needs.
+//!
+//! Consume-once operations (`take_code`, refresh-token rotation) are single conditional updates
+//! in the implementation, so that two nodes sharing one database can never both succeed.
+
+use async_trait::async_trait;
+
+use crate::clock::UnixMillis;
+use crate::connected_app::ConnectedApp;
+use crate::ids::SfId;
+use crate::keys::SigningKey;
+use crate::org::{Org, PermissionBundle, User};
+use crate::scope::ScopeSet;
+use crate::secret::TokenHash;
+use crate::session::Session;
+use crate::token::{AccessTokenRecord, Approval, AuthorizationCode};
+use crate::StoreError;
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Which of the two permission bundles a call is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BundleKind {
+    Profile,
+    PermissionSet,
+}
+
+#[async_trait]
+pub trait OrgStore: Send + Sync {
+    /// The server's org (Portico serves one org per database).
+    async fn find_org(&self) -> StoreResult<Option<Org>>;
+    async fn insert_org(&self, org: &Org) -> StoreResult<()>;
+    async fn update_org(&self, org: &Org) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// Fails with `Conflict("username")` when the username is taken (across the server).
+    async fn insert_user(&self, user: &User) -> StoreResult<()>;
+    async fn update_user(&self, user: &User) -> StoreResult<()>;
+    async fn find_user(&self, id: &SfId) -> StoreResult<Option<User>>;
+    /// Usernames are compared case-insensitively, as Salesforce does.
+    async fn find_user_by_username(&self, username: &str) -> StoreResult<Option<User>>;
+    async fn list_users(&self, org_id: &SfId) -> StoreResult<Vec<User>>;
+    /// Records a failed login; returns the new count. Locks the user until `lock_until` when the
+    /// count reaches `threshold`.
+    async fn record_login_failure(
+        &self,
+        user_id: &SfId,
+        threshold: i32,
+        lock_until: UnixMillis,
+    ) -> StoreResult<i32>;
+    async fn reset_login_failures(&self, user_id: &SfId) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait PermissionStore: Send + Sync {
+    /// Fails with `Conflict("name")` when the name is taken in the org.
+    async fn insert_bundle(&self, kind: BundleKind, bundle: &PermissionBundle) -> StoreResult<()>;
+    async fn update_bundle(&self, kind: BundleKind, bundle: &PermissionBundle) -> StoreResult<()>;
+    async fn find_bundle(&self, kind: BundleKind, id: &SfId) -> StoreResult<Option<PermissionBundle>>;
+    async fn find_bundle_by_name(
+        &self,
+        kind: BundleKind,
+        org_id: &SfId,
+        name: &str,
+    ) -> StoreResult<Option<PermissionBundle>>;
+    async fn list_bundles(&self, kind: BundleKind, org_id: &SfId) -> StoreResult<Vec<PermissionBundle>>;
+    /// Fails with `Conflict("permissionSetId")` when already assigned.
+    async fn assign_permission_set(&self, user_id: &SfId, permission_set_id: &SfId) -> StoreResult<()>;
+    /// Fails with `NotFound` when not assigned.
+    async fn unassign_permission_set(&self, user_id: &SfId, permission_set_id: &SfId) -> StoreResult<()>;
+    /// The permission sets assigned to a user.
+    async fn user_permission_sets(&self, user_id: &SfId) -> StoreResult<Vec<PermissionBundle>>;
+}
+
+#[async_trait]
+pub trait AppStore: Send + Sync {
+    /// Fails with `Conflict("fullName")` or `Conflict("consumerKey")`.
+    async fn insert_app(&self, app: &ConnectedApp) -> StoreResult<()>;
+    async fn update_app(&self, app: &ConnectedApp) -> StoreResult<()>;
+    async fn delete_app(&self, id: &SfId) -> StoreResult<()>;
+    async fn find_app(&self, id: &SfId) -> StoreResult<Option<ConnectedApp>>;
+    async fn find_app_by_consumer_key(&self, consumer_key: &str) -> StoreResult<Option<ConnectedApp>>;
+    async fn find_app_by_name(&self, org_id: &SfId, full_name: &str) -> StoreResult<Option<ConnectedApp>>;
+    async fn list_apps(&self, org_id: &SfId) -> StoreResult<Vec<ConnectedApp>>;
+}
+
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn insert_session(&self, session: &Session) -> StoreResult<()>;
+    /// A live session (not expired at `now`).
+    async fn find_session(&self, id_hash: &TokenHash, now: UnixMillis) -> StoreResult<Option<Session>>;
+    async fn delete_session(&self, id_hash: &TokenHash) -> StoreResult<()>;
+    async fn delete_user_sessions(&self, user_id: &SfId) -> StoreResult<()>;
+}
+
+/// What taking an authorization code found.
+#[derive(Debug)]
+pub enum CodeTaken {
+    /// First use: the code, now consumed.
+    Fresh(AuthorizationCode),
+    /// The code existed but was already used (a replay, RFC 6749 §4.1.2).
+    AlreadyUsed(AuthorizationCode),
+    NotFound,
+}
+
+#[async_trait]
+pub trait CodeStore: Send + Sync {
+    async fn insert_code(&self, code: &AuthorizationCode) -> StoreResult<()>;
+    /// Marks the code used at `now` in one conditional update and returns it.
+    async fn take_code(&self, hash: &TokenHash, now: UnixMillis) -> StoreResult<CodeTaken>;
+}
+
+#[async_trait]
+pub trait TokenStore: Send + Sync {
+    async fn insert_access_token(&self, token: &AccessTokenRecord) -> StoreResult<()>;
+    async fn find_access_token(&self, hash: &TokenHash) -> StoreResult<Option<AccessTokenRecord>>;
+    /// Revokes one access token; returns whether it existed and was live.
+    async fn revoke_access_token(&self, hash: &TokenHash, now: UnixMillis) -> StoreResult<bool>;
+
+    /// Inserts an approval (an OAuth token record holding a refresh token).
+    async fn insert_approval(&self, approval: &Approval) -> StoreResult<()>;
+    async fn find_approval(&self, id: &SfId) -> StoreResult<Option<Approval>>;
+    /// Finds the approval whose current refresh token has this hash.
+    async fn find_approval_by_refresh_hash(&self, hash: &TokenHash) -> StoreResult<Option<Approval>>;
+    /// Live approvals of a user for an app, oldest first.
+    async fn list_user_app_approvals(&self, user_id: &SfId, app_id: &SfId) -> StoreResult<Vec<Approval>>;
+    /// Revokes an approval and every access token issued under it.
+    async fn revoke_approval(&self, id: &SfId, now: UnixMillis) -> StoreResult<()>;
+    /// Revokes every approval and access token of a user (deactivation, password reset).
+    async fn revoke_user_tokens(&self, user_id: &SfId, now: UnixMillis) -> StoreResult<()>;
+    /// Revokes every token issued from an authorization code (code replay, RFC 6749 §4.1.2).
+    async fn revoke_tokens_from_code(&self, code_hash: &TokenHash, now: UnixMillis) -> StoreResult<()>;
+    /// The scopes a user has consented to for an app (self-authorize apps remember consent).
+    async fn find_consent(&self, user_id: &SfId, app_id: &SfId) -> StoreResult<Option<ScopeSet>>;
+    /// Records (or widens) a user's consent for an app.
+    async fn save_consent(&self, user_id: &SfId, app_id: &SfId, scopes: &ScopeSet, now: UnixMillis) -> StoreResult<()>;
+    /// Records a use of the approval's refresh token (Salesforce's `UseCount`, `LastUsedDate`).
+    async fn touch_approval(&self, id: &SfId, now: UnixMillis) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait KeyStore: Send + Sync {
+    async fn list_signing_keys(&self) -> StoreResult<Vec<SigningKey>>;
+    async fn insert_signing_key(&self, key: &SigningKey) -> StoreResult<()>;
+    /// A server-wide setting (the generated data key when none is configured, …).
+    async fn get_setting(&self, name: &str) -> StoreResult<Option<String>>;
+    /// Sets a setting only if it has no value yet; returns the value that is stored afterwards,
+    /// so that two nodes starting at once agree on one value.
+    async fn init_setting(&self, name: &str, value: &str) -> StoreResult<String>;
+}
+
+/// Everything Portico stores.
+pub trait Store:
+    OrgStore + UserStore + PermissionStore + AppStore + SessionStore + CodeStore + TokenStore + KeyStore
+{
+}
+
+impl<T> Store for T where
+    T: OrgStore + UserStore + PermissionStore + AppStore + SessionStore + CodeStore + TokenStore + KeyStore
+{
+}
