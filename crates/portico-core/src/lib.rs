@@ -10,6 +10,7 @@
 //! authorization endpoint's decisions), [`grant`] (one file per grant type), [`token`] (issuing
 //! and describing tokens), [`store`] (the storage traits).
 
+pub mod access;
 pub mod admin_access;
 pub mod authorize;
 pub mod client_auth;

@@ -171,7 +171,7 @@ fn loopback_equivalent(registered: &str, requested: &str) -> bool {
     if !(is_loopback_ip(&reg) && is_loopback_ip(&req)) || req.username() != "" || req.password().is_some() {
         return false;
     }
-    let mut rebuilt = reg.clone();
+    let mut rebuilt = reg;
     if rebuilt.set_port(req.port()).is_err() {
         return false;
     }
