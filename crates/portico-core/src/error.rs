@@ -131,7 +131,9 @@ impl OAuthError {
 }
 
 impl From<StoreError> for OAuthError {
-    fn from(_: StoreError) -> Self {
+    /// The client sees `server_error`; the cause goes to the log, never to the client.
+    fn from(e: StoreError) -> Self {
+        tracing::error!(error = %e, "store failure during an OAuth request");
         Self::server_error()
     }
 }

@@ -13,6 +13,7 @@
 pub mod access;
 pub mod admin_access;
 pub mod authorize;
+pub mod bootstrap;
 pub mod client_auth;
 pub mod clock;
 pub mod connected_app;

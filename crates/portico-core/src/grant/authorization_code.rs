@@ -73,6 +73,7 @@ pub async fn exchange(
             nonce: code.nonce.clone(),
             auth_time: code.auth_time,
             with_signature: true,
+            id_token: true,
         },
     )
     .await

@@ -61,6 +61,7 @@ pub async fn exchange(
             nonce: None,
             auth_time: now,
             with_signature: true,
+            id_token: true,
         },
     )
     .await

@@ -29,6 +29,9 @@ pub struct IssueRequest<'a> {
     pub auth_time: UnixMillis,
     /// Include `signature` and `issued_at` (every flow but the JWT bearer flow).
     pub with_signature: bool,
+    /// Include an ID token when `openid` is granted (all flows but the user-agent flow's plain
+    /// `response_type=token`).
+    pub id_token: bool,
 }
 
 /// How the response relates to refresh tokens.
@@ -105,7 +108,7 @@ pub async fn issue(ctx: &GrantContext<'_>, req: IssueRequest<'_>) -> Result<Toke
         .await?;
 
     let id = identity_url(&ctx.settings.issuer, org_id, &req.user.id);
-    let id_token = if req.scopes.contains(Scope::OpenId) {
+    let id_token = if req.id_token && req.scopes.contains(Scope::OpenId) {
         Some(sign_id_token(ctx, app, req.user, &id, now, req.auth_time, req.nonce.clone(), &access_token)?)
     } else {
         None

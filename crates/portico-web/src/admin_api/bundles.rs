@@ -1,0 +1,153 @@
+//! `/api/v1/profiles` and `/api/v1/permission-sets`: both are named bags of permissions, served
+//! by one set of handlers parameterised by [`BundleKind`]. Reading needs View Setup; changing
+//! needs Manage Profiles and Permission Sets.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use portico_core::admin_access::AdminAction;
+use portico_core::ids::{KeyPrefix, SfId};
+use portico_core::org::{Permission, PermissionBundle, Permissions};
+use portico_core::store::BundleKind;
+use serde::{Deserialize, Serialize};
+
+use super::{Body, Caller};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct BundleView {
+    id: SfId,
+    name: String,
+    label: String,
+    permissions: Vec<&'static str>,
+}
+
+impl From<PermissionBundle> for BundleView {
+    fn from(b: PermissionBundle) -> Self {
+        Self { id: b.id, name: b.name, label: b.label, permissions: b.permissions.iter().map(|p| p.api_name()).collect() }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct BundleInput {
+    name: Option<String>,
+    label: Option<String>,
+    permissions: Option<Vec<String>>,
+}
+
+const fn prefix(kind: BundleKind) -> KeyPrefix {
+    match kind {
+        BundleKind::Profile => KeyPrefix::Profile,
+        BundleKind::PermissionSet => KeyPrefix::PermissionSet,
+    }
+}
+
+const fn noun(kind: BundleKind) -> &'static str {
+    match kind {
+        BundleKind::Profile => "profile",
+        BundleKind::PermissionSet => "permission set",
+    }
+}
+
+async fn list(state: &AppState, caller: &Caller, kind: BundleKind) -> Result<Json<Vec<BundleView>>, ApiError> {
+    caller.require(AdminAction::ViewSetup)?;
+    let all = state.store.list_bundles(kind, &caller.org.id).await?;
+    Ok(Json(all.into_iter().map(BundleView::from).collect()))
+}
+
+async fn find(state: &AppState, caller: &Caller, kind: BundleKind, id: &str) -> Result<PermissionBundle, ApiError> {
+    let not_found = || ApiError::not_found(&format!("{} {id}", noun(kind)));
+    let id = SfId::parse(id).filter(|i| i.has_prefix(prefix(kind))).ok_or_else(not_found)?;
+    state.store.find_bundle(kind, &id).await?.filter(|b| b.org_id == caller.org.id).ok_or_else(not_found)
+}
+
+async fn create(state: &AppState, caller: &Caller, kind: BundleKind, input: BundleInput) -> Result<(StatusCode, Json<BundleView>), ApiError> {
+    caller.require(AdminAction::ManageProfiles)?;
+    let mut bundle = PermissionBundle {
+        id: SfId::generate(prefix(kind)),
+        org_id: caller.org.id.clone(),
+        name: String::new(),
+        label: String::new(),
+        permissions: Permissions::new(),
+    };
+    if input.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
+        return Err(ApiError::required("name"));
+    }
+    apply(&mut bundle, input)?;
+    if bundle.label.is_empty() {
+        bundle.label.clone_from(&bundle.name);
+    }
+    state.store.insert_bundle(kind, &bundle).await?;
+    Ok((StatusCode::CREATED, Json(bundle.into())))
+}
+
+async fn patch(state: &AppState, caller: &Caller, kind: BundleKind, id: &str, input: BundleInput) -> Result<Json<BundleView>, ApiError> {
+    caller.require(AdminAction::ManageProfiles)?;
+    let mut bundle = find(state, caller, kind, id).await?;
+    apply(&mut bundle, input)?;
+    state.store.update_bundle(kind, &bundle).await?;
+    Ok(Json(bundle.into()))
+}
+
+fn apply(bundle: &mut PermissionBundle, input: BundleInput) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    if let Some(name) = input.name {
+        let name = name.trim().to_owned();
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || name.len() > 80 {
+            errors.push(ApiError::invalid_field("name", "name must be 1–80 letters, digits or underscores (an API name)"));
+        }
+        bundle.name = name;
+    }
+    if let Some(label) = input.label {
+        bundle.label = label.trim().to_owned();
+    }
+    if let Some(perms) = input.permissions {
+        let mut parsed = Permissions::new();
+        for p in &perms {
+            match p.parse::<Permission>() {
+                Ok(p) => {
+                    parsed.insert(p);
+                }
+                Err(_) => errors.push(ApiError::invalid_field(
+                    "permissions",
+                    format!(
+                        "unknown permission {p}; expected one of {}",
+                        Permission::ALL.iter().map(|p| p.api_name()).collect::<Vec<_>>().join(", ")
+                    ),
+                )),
+            }
+        }
+        bundle.permissions = parsed;
+    }
+    ApiError::merge(errors).map_or(Ok(()), Err)
+}
+
+pub(crate) async fn list_profiles(State(s): State<AppState>, c: Caller) -> Result<Json<Vec<BundleView>>, ApiError> {
+    list(&s, &c, BundleKind::Profile).await
+}
+pub(crate) async fn list_permission_sets(State(s): State<AppState>, c: Caller) -> Result<Json<Vec<BundleView>>, ApiError> {
+    list(&s, &c, BundleKind::PermissionSet).await
+}
+pub(crate) async fn get_profile(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> Result<Json<BundleView>, ApiError> {
+    c.require(AdminAction::ViewSetup)?;
+    Ok(Json(find(&s, &c, BundleKind::Profile, &id).await?.into()))
+}
+pub(crate) async fn get_permission_set(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> Result<Json<BundleView>, ApiError> {
+    c.require(AdminAction::ViewSetup)?;
+    Ok(Json(find(&s, &c, BundleKind::PermissionSet, &id).await?.into()))
+}
+pub(crate) async fn create_profile(State(s): State<AppState>, c: Caller, Body(i): Body<BundleInput>) -> Result<(StatusCode, Json<BundleView>), ApiError> {
+    create(&s, &c, BundleKind::Profile, i).await
+}
+pub(crate) async fn create_permission_set(State(s): State<AppState>, c: Caller, Body(i): Body<BundleInput>) -> Result<(StatusCode, Json<BundleView>), ApiError> {
+    create(&s, &c, BundleKind::PermissionSet, i).await
+}
+pub(crate) async fn patch_profile(State(s): State<AppState>, c: Caller, Path(id): Path<String>, Body(i): Body<BundleInput>) -> Result<Json<BundleView>, ApiError> {
+    patch(&s, &c, BundleKind::Profile, &id, i).await
+}
+pub(crate) async fn patch_permission_set(State(s): State<AppState>, c: Caller, Path(id): Path<String>, Body(i): Body<BundleInput>) -> Result<Json<BundleView>, ApiError> {
+    patch(&s, &c, BundleKind::PermissionSet, &id, i).await
+}

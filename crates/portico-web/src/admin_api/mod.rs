@@ -1,0 +1,36 @@
+//! The admin REST API under `/api/v1` (CONTRACT §3): JSON in and out, bearer-token auth with
+//! the `api` or `full` scope, permission checks from `portico_core::admin_access`, and
+//! Salesforce REST error arrays.
+
+mod auth;
+mod bundles;
+mod org;
+mod users;
+
+use axum::routing::{delete, get};
+use axum::Router;
+
+pub(crate) use auth::Caller;
+
+use crate::state::AppState;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/org", get(org::get).patch(org::patch))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{id}", get(users::get).patch(users::patch))
+        .route(
+            "/users/{id}/permission-set-assignments",
+            get(users::list_assignments).post(users::assign),
+        )
+        .route("/users/{id}/permission-set-assignments/{ps_id}", delete(users::unassign))
+        .route("/profiles", get(bundles::list_profiles).post(bundles::create_profile))
+        .route("/profiles/{id}", get(bundles::get_profile).patch(bundles::patch_profile))
+        .route("/permission-sets", get(bundles::list_permission_sets).post(bundles::create_permission_set))
+        .route("/permission-sets/{id}", get(bundles::get_permission_set).patch(bundles::patch_permission_set))
+}
+
+/// A JSON request body whose rejection is a Salesforce-shaped 400.
+#[derive(axum::extract::FromRequest)]
+#[from_request(via(axum::Json), rejection(crate::error::ApiError))]
+pub(crate) struct Body<T>(pub(crate) T);

@@ -1,0 +1,6 @@
+//! OAuth 2.0 and OpenID Connect endpoints at Salesforce's paths (CONTRACT §2).
+
+pub(crate) mod authorize;
+pub(crate) mod format;
+pub(crate) mod jwks;
+pub(crate) mod token;

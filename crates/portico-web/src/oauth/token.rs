@@ -1,0 +1,44 @@
+//! `POST /services/oauth2/token`: every grant (RFC 6749 §3.2). The handler parses, hands the
+//! request to `portico_core::grant::exchange` and renders the result in the requested format.
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use portico_core::client_auth::ClientCredentials;
+use portico_core::grant;
+use portico_core::OAuthError;
+
+use crate::error::oauth_status;
+use crate::extract::{basic_credentials, OAuthParams};
+use crate::oauth::format::Format;
+use crate::state::AppState;
+
+pub(crate) async fn post(State(state): State<AppState>, headers: HeaderMap, OAuthParams(params): OAuthParams) -> Response {
+    let format = Format::choose(params.get("format"), &headers);
+    let creds = basic_credentials(&headers)
+        .and_then(|basic| ClientCredentials::combine(basic, params.get("client_id"), params.get("client_secret")));
+    let via_basic = creds.as_ref().is_ok_and(|c| c.via_basic);
+    let result = match creds {
+        Ok(creds) => grant::exchange(&state.grant_context(), &params, &creds).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(response) => {
+            let json = serde_json::to_value(&response).unwrap_or_default();
+            format.render(StatusCode::OK, "OAuth", &response.pairs(), &json)
+        }
+        Err(error) => error_response(format, &error, via_basic),
+    }
+}
+
+/// An OAuth error in the requested format, with `WWW-Authenticate` when Basic auth failed.
+pub(crate) fn error_response(format: Format, error: &OAuthError, via_basic: bool) -> Response {
+    let status = oauth_status(error.code, via_basic);
+    let pairs = [("error", error.code.as_str().to_owned()), ("error_description", error.description.to_string())];
+    let json = serde_json::json!({"error": error.code.as_str(), "error_description": error.description});
+    let mut res = format.render(status, "OAuth", &pairs, &json);
+    if status == StatusCode::UNAUTHORIZED && via_basic {
+        res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"portico\""));
+    }
+    res.into_response()
+}
