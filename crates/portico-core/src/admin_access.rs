@@ -20,6 +20,9 @@ pub enum AdminAction {
     InstallApp,
     /// Install or uninstall a packaged connected app.
     InstallPackagedApp,
+    /// Turn "Introspect All Tokens" on or off: an org-level privilege, so it needs Modify All Data
+    /// in addition to what managing apps needs.
+    SetIntrospectAllTokens,
     /// Create, change or deactivate users and their assignments.
     ManageUsers,
     /// Change profiles and permission sets.
@@ -46,6 +49,7 @@ const fn requirement(action: AdminAction) -> Requirement {
         AdminAction::InstallPackagedApp => {
             Requirement { all: &[CustomizeApplication, DownloadAppExchangePackages], any: APP_ADMIN }
         }
+        AdminAction::SetIntrospectAllTokens => Requirement { all: &[CustomizeApplication, ModifyAllData], any: &[] },
         AdminAction::ManageUsers => Requirement { all: &[Permission::ManageUsers], any: &[] },
         AdminAction::ManageProfiles => Requirement { all: &[ManageProfilesPermissionsets], any: &[] },
         AdminAction::ViewSetup => Requirement { all: &[Permission::ViewSetup], any: &[] },

@@ -22,6 +22,8 @@ pub enum KeyPrefix {
     ConnectedApp,
     Certificate,
     OAuthToken,
+    /// A setup audit trail entry.
+    SetupAuditTrail,
 }
 
 impl KeyPrefix {
@@ -34,6 +36,7 @@ impl KeyPrefix {
             Self::ConnectedApp => "0H4",
             Self::Certificate => "0P1",
             Self::OAuthToken => "0CJ",
+            Self::SetupAuditTrail => "0Ym",
         }
     }
 }

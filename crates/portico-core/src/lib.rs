@@ -21,6 +21,7 @@ pub mod error;
 pub mod grant;
 pub mod ids;
 pub mod keys;
+pub mod oidc;
 pub mod org;
 pub mod scope;
 pub mod secret;

@@ -8,6 +8,8 @@ use async_trait::async_trait;
 
 use crate::clock::UnixMillis;
 use crate::connected_app::ConnectedApp;
+use crate::connected_app::audit::AuditEntry;
+use crate::connected_app::org_certificate::OrgCertificate;
 use crate::ids::SfId;
 use crate::keys::SigningKey;
 use crate::org::{Org, PermissionBundle, User};
@@ -152,13 +154,49 @@ pub trait KeyStore: Send + Sync {
     async fn init_setting(&self, name: &str, value: &str) -> StoreResult<String>;
 }
 
+#[async_trait]
+pub trait CertificateStore: Send + Sync {
+    /// Fails with `Conflict("name")` when the name is taken in the org.
+    async fn insert_certificate(&self, cert: &OrgCertificate) -> StoreResult<()>;
+    async fn find_certificate(&self, id: &SfId) -> StoreResult<Option<OrgCertificate>>;
+    async fn find_certificate_by_name(&self, org_id: &SfId, name: &str) -> StoreResult<Option<OrgCertificate>>;
+    /// The org's certificates by name.
+    async fn list_certificates(&self, org_id: &SfId) -> StoreResult<Vec<OrgCertificate>>;
+}
+
+/// The setup audit trail: append-only.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    async fn insert_audit_entry(&self, entry: &AuditEntry) -> StoreResult<()>;
+    /// The org's newest entries first, at most `limit`.
+    async fn list_audit_entries(&self, org_id: &SfId, limit: u32) -> StoreResult<Vec<AuditEntry>>;
+}
+
 /// Everything Portico stores.
 pub trait Store:
-    OrgStore + UserStore + PermissionStore + AppStore + SessionStore + CodeStore + TokenStore + KeyStore
+    OrgStore
+    + UserStore
+    + PermissionStore
+    + AppStore
+    + CertificateStore
+    + AuditStore
+    + SessionStore
+    + CodeStore
+    + TokenStore
+    + KeyStore
 {
 }
 
 impl<T> Store for T where
-    T: OrgStore + UserStore + PermissionStore + AppStore + SessionStore + CodeStore + TokenStore + KeyStore
+    T: OrgStore
+        + UserStore
+        + PermissionStore
+        + AppStore
+        + CertificateStore
+        + AuditStore
+        + SessionStore
+        + CodeStore
+        + TokenStore
+        + KeyStore
 {
 }

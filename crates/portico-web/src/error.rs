@@ -56,6 +56,7 @@ impl IntoResponse for OAuthJson {
 pub(crate) enum ApiErrorCode {
     InvalidField,
     RequiredFieldMissing,
+    FieldIntegrityException,
     InvalidSessionId,
     InsufficientAccess,
     NotFound,
@@ -69,6 +70,7 @@ impl ApiErrorCode {
         match self {
             Self::InvalidField => "INVALID_FIELD",
             Self::RequiredFieldMissing => "REQUIRED_FIELD_MISSING",
+            Self::FieldIntegrityException => "FIELD_INTEGRITY_EXCEPTION",
             Self::InvalidSessionId => "INVALID_SESSION_ID",
             Self::InsufficientAccess => "INSUFFICIENT_ACCESS",
             Self::NotFound => "NOT_FOUND",
@@ -80,7 +82,10 @@ impl ApiErrorCode {
 
     const fn status(self) -> StatusCode {
         match self {
-            Self::InvalidField | Self::RequiredFieldMissing | Self::JsonParserError => {
+            Self::InvalidField
+            | Self::RequiredFieldMissing
+            | Self::FieldIntegrityException
+            | Self::JsonParserError => {
                 StatusCode::BAD_REQUEST
             }
             Self::InvalidSessionId => StatusCode::UNAUTHORIZED,

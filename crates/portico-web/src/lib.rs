@@ -7,6 +7,7 @@ mod error;
 mod extract;
 mod oauth;
 mod pages;
+mod resource;
 mod security_headers;
 mod state;
 
@@ -27,17 +28,31 @@ pub fn router(state: AppState) -> Router {
     let oauth = Router::new()
         .route("/services/oauth2/authorize", get(oauth::authorize::get).post(oauth::authorize::post))
         .route("/services/oauth2/token", post(oauth::token::post))
-        .route("/id/keys", get(oauth::jwks::get));
+        .route("/services/oauth2/revoke", get(oauth::revoke::handle).post(oauth::revoke::handle))
+        .route("/services/oauth2/userinfo", get(oauth::userinfo::userinfo_handler).post(oauth::userinfo::userinfo_handler))
+        .route("/id/keys", get(oauth::jwks::get))
+        .route("/id/{org_id}/{user_id}", get(oauth::userinfo::identity_handler).post(oauth::userinfo::identity_handler))
+        .route("/.well-known/openid-configuration", get(oauth::discovery::get))
+        .route("/.well-known/oauth-authorization-server", get(oauth::discovery::get));
     let pages = Router::new()
         .route("/login", get(pages::login::get).post(pages::login::post))
         .route("/secur/logout.jsp", get(pages::logout::get))
         .route("/static/portico.css", get(pages::stylesheet))
         .route("/", get(pages::home));
+    let resource = Router::new()
+        .route("/services/data", get(resource::versions))
+        .route("/services/data/", get(resource::versions))
+        .route("/services/data/{version}", get(resource::resources))
+        .route("/services/data/{version}/", get(resource::resources))
+        .route("/services/data/{version}/sobjects/User/{id}", get(resource::user))
+        .route("/services/data/{version}/query", get(resource::query))
+        .route("/services/data/{version}/query/", get(resource::query));
     let admin = admin_api::router();
     let health = Router::new().route("/healthz", get(health)).route("/readyz", get(ready));
     Router::new()
         .merge(oauth)
         .merge(pages)
+        .merge(resource)
         .nest("/api/v1", admin)
         .merge(health)
         .layer(axum::middleware::from_fn(security_headers::no_store))

@@ -3,7 +3,12 @@
 //!
 //! [`ConnectedApp`] is the stored aggregate; [`AppSettings`] is everything an administrator sets,
 //! serialized with the Metadata API's camelCase names. Settings reach this type only through
-//! validation, so flows can trust every value.
+//! validation ([`validate`], from the untrusted [`input::AppInput`]), so flows can trust every
+//! value. [`xml`] reads and writes `.connectedApp-meta.xml` files; [`certificate`] checks
+//! uploaded X.509 certificates and [`org_certificate`] makes the org's own; [`formula`] evaluates
+//! custom attributes; [`audit`] describes what a change did.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -11,7 +16,39 @@ use crate::clock::UnixMillis;
 use crate::ids::SfId;
 use crate::scope::ScopeSet;
 
+pub mod audit;
+pub mod callback;
+pub mod certificate;
+pub mod credentials;
+pub mod directory;
+pub mod formula;
+pub mod input;
+pub mod org_certificate;
+mod policy;
 mod scopes_serde;
+pub mod validate;
+pub mod xml;
+
+pub use policy::{
+    IpRange, IpRelaxation, OAuthPolicy, PolicyAction, RefreshTokenPolicy, SessionLevel,
+    SessionPolicy, TimeUnit,
+};
+
+/// The callback URL stored when device flow is on and no callback URL is given (the seed: "the
+/// value for the callback URL defaults to a placeholder"). A loopback URL, so that a redirect to
+/// it can never carry a code off the user's machine.
+pub const DEVICE_FLOW_CALLBACK_PLACEHOLDER: &str = "http://localhost/device-flow-placeholder";
+
+/// Metadata sections that Portico stores and returns verbatim but does not act on; kept so that a
+/// `.connectedApp-meta.xml` file round-trips.
+pub const UNMODELED_SECTIONS: &[&str] = &[
+    "samlConfig",
+    "canvasConfig",
+    "mobileAppConfig",
+    "canvas",
+    "plugin",
+    "pluginExecutionUser",
+];
 
 /// A connected app as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,7 +87,8 @@ impl ConnectedApp {
 }
 
 /// Everything an administrator sets on a connected app.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AppSettings {
     pub full_name: String,
@@ -64,6 +102,16 @@ pub struct AppSettings {
     pub info_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
+    /// Reserved by Salesforce; kept for round-trips.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile_start_url: Option<String>,
+    /// Trusted IP ranges (`ipRanges`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ip_ranges: Vec<IpRange>,
     /// Custom attributes: a key and a formula evaluated per user.
     #[serde(default)]
     pub attributes: Vec<Attribute>,
@@ -82,9 +130,15 @@ pub struct AppSettings {
     pub oauth_policy: OAuthPolicy,
     #[serde(default)]
     pub session_policy: SessionPolicy,
+    /// The [`UNMODELED_SECTIONS`] present, verbatim (SAML, canvas, mobile settings, …).
+    #[serde(default, flatten, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub unmodeled: BTreeMap<String, serde_json::Value>,
 }
 
+/// A custom attribute: a key and a formula ([`formula`]) evaluated for each user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attribute {
     pub key: String,
     pub formula: String,
@@ -92,15 +146,19 @@ pub struct Attribute {
 
 /// "Enable OAuth Settings" and everything under it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct OAuthConfig {
     /// Callback URLs, one per entry (line-separated on the wire).
     #[serde(with = "lines")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub callback_url: Vec<String>,
     /// PEM of the "Use Digital Signatures" certificate (JWT bearer, `private_key_jwt`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<String>,
+    /// Selected OAuth scopes, as Metadata API enum names (`Api`, `OpenID`, …).
     #[serde(with = "scopes_serde")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub scopes: ScopeSet,
     /// Permitted Users: `true` = admin-approved users are pre-authorized.
     #[serde(default)]
@@ -129,6 +187,15 @@ pub struct OAuthConfig {
     pub is_named_user_jwt_enabled: bool,
     #[serde(default)]
     pub is_token_exchange_enabled: bool,
+    /// "Require Secret for Token Exchange Flow".
+    #[serde(default)]
+    pub is_secret_required_for_token_exchange: bool,
+    /// "Enable Authorization Code and Credentials Flow".
+    #[serde(default)]
+    pub is_code_credential_enabled: bool,
+    /// "Require POST for Authorization Code and Credentials Flow".
+    #[serde(default)]
+    pub is_code_credential_post_only: bool,
     /// "Enable Single Logout": the app's Single Logout URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub single_logout_url: Option<String>,
@@ -140,6 +207,35 @@ pub struct OAuthConfig {
 
 fn yes() -> bool {
     true
+}
+
+impl Default for OAuthConfig {
+    /// OAuth enabled with nothing selected, and Salesforce's defaults for the rest ("Require
+    /// Secret for Refresh Token Flow" on).
+    fn default() -> Self {
+        Self {
+            callback_url: Vec::new(),
+            certificate: None,
+            scopes: ScopeSet::new(),
+            is_admin_approved: false,
+            is_consumer_secret_optional: false,
+            is_secret_required_for_refresh_token: true,
+            is_pkce_required: false,
+            is_introspect_all_tokens: false,
+            is_client_credential_enabled: false,
+            oauth_client_credential_user: None,
+            is_device_flow_enabled: false,
+            is_refresh_token_rotation_enabled: false,
+            is_named_user_jwt_enabled: false,
+            is_token_exchange_enabled: false,
+            is_secret_required_for_token_exchange: false,
+            is_code_credential_enabled: false,
+            is_code_credential_post_only: false,
+            single_logout_url: None,
+            id_token_config: None,
+            asset_token_config: None,
+        }
+    }
 }
 
 impl OAuthConfig {
@@ -180,6 +276,7 @@ fn loopback_equivalent(registered: &str, requested: &str) -> bool {
 
 /// "Configure ID Token".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct IdTokenConfig {
     /// Minutes, 1–720 (default 2).
@@ -209,11 +306,14 @@ impl Default for IdTokenConfig {
 
 /// "Enable Asset Tokens".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AssetTokenConfig {
     /// Minutes.
     pub asset_validity_period: u32,
-    /// The signing certificate's id (`0P1…`).
+    /// The signing certificate: an org certificate's id (`0P1…`) or name, as the administrator
+    /// gave it (kept as given so that metadata files round-trip); resolve it with
+    /// [`directory::find_certificate`].
     pub asset_signing_cert_id: String,
     /// Audiences, one per line (commas also separate).
     pub asset_audiences: String,
@@ -230,122 +330,6 @@ pub fn split_audiences(s: &str) -> Vec<String> {
         .filter(|a| !a.is_empty())
         .map(str::to_owned)
         .collect()
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum IpRelaxation {
-    #[default]
-    Enforce,
-    EnforceRelaxrefresh,
-    #[serde(rename = "BYPASS_2FACTOR")]
-    Bypass2factor,
-    Bypass,
-}
-
-/// How long a refresh token lives, evaluated when it is used (`reference/salesforce-oauth.md` §8.4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum RefreshTokenPolicy {
-    #[default]
-    Infinite,
-    Zero,
-    SpecificLifetime(u32, TimeUnit),
-    SpecificInactivity(u32, TimeUnit),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TimeUnit {
-    Hours,
-    Days,
-    Months,
-}
-
-impl TimeUnit {
-    /// Seconds in `n` units; a month counts as 30 days.
-    pub const fn seconds(self, n: u32) -> i64 {
-        let n = n as i64;
-        match self {
-            Self::Hours => n * 3600,
-            Self::Days => n * 86_400,
-            Self::Months => n * 30 * 86_400,
-        }
-    }
-}
-
-impl RefreshTokenPolicy {
-    pub fn parse(s: &str) -> Result<Self, String> {
-        let bad = || {
-            format!(
-                "`{s}` is not a refresh token policy; use infinite, zero, \
-                 specific_lifetime:N:HOURS|DAYS|MONTHS or specific_inactivity:N:HOURS|DAYS|MONTHS"
-            )
-        };
-        match s {
-            "infinite" => return Ok(Self::Infinite),
-            "zero" => return Ok(Self::Zero),
-            _ => {}
-        }
-        let mut parts = s.split(':');
-        let (Some(kind), Some(n), Some(unit), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
-            return Err(bad());
-        };
-        let n: u32 = n.parse().ok().filter(|n| *n > 0).ok_or_else(bad)?;
-        let unit = match unit {
-            "HOURS" => TimeUnit::Hours,
-            "DAYS" => TimeUnit::Days,
-            "MONTHS" => TimeUnit::Months,
-            _ => return Err(bad()),
-        };
-        match kind {
-            "specific_lifetime" => Ok(Self::SpecificLifetime(n, unit)),
-            "specific_inactivity" => Ok(Self::SpecificInactivity(n, unit)),
-            _ => Err(bad()),
-        }
-    }
-
-    pub fn to_wire(self) -> String {
-        let unit = |u: TimeUnit| match u {
-            TimeUnit::Hours => "HOURS",
-            TimeUnit::Days => "DAYS",
-            TimeUnit::Months => "MONTHS",
-        };
-        match self {
-            Self::Infinite => "infinite".to_owned(),
-            Self::Zero => "zero".to_owned(),
-            Self::SpecificLifetime(n, u) => format!("specific_lifetime:{n}:{}", unit(u)),
-            Self::SpecificInactivity(n, u) => format!("specific_inactivity:{n}:{}", unit(u)),
-        }
-    }
-}
-
-impl Serialize for RefreshTokenPolicy {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.to_wire())
-    }
-}
-
-impl<'de> Deserialize<'de> for RefreshTokenPolicy {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Self::parse(&s).map_err(serde::de::Error::custom)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OAuthPolicy {
-    #[serde(default)]
-    pub ip_relaxation: IpRelaxation,
-    #[serde(default)]
-    pub refresh_token_policy: RefreshTokenPolicy,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionPolicy {
-    /// Access-token lifetime in minutes for this app; `None` uses the org default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session_timeout: Option<u32>,
 }
 
 /// Line-separated lists on the wire (`callbackUrl`), vectors in memory.
@@ -403,15 +387,5 @@ mod tests {
         assert!(!c.matches_callback("http://127.0.0.1.evil.test/cb"));
         assert!(c.matches_callback("http://localhost:1717/OauthRedirect"));
         assert!(!c.matches_callback("http://localhost:1718/OauthRedirect"));
-    }
-
-    #[test]
-    fn refresh_token_policy_round_trips() {
-        for s in ["infinite", "zero", "specific_lifetime:3:DAYS", "specific_inactivity:12:HOURS"] {
-            assert_eq!(RefreshTokenPolicy::parse(s).unwrap().to_wire(), s);
-        }
-        for bad in ["forever", "specific_lifetime:0:DAYS", "specific_lifetime:3:WEEKS", "specific_lifetime:3"] {
-            assert!(RefreshTokenPolicy::parse(bad).is_err(), "{bad}");
-        }
     }
 }

@@ -4,9 +4,11 @@
 //! Access tokens are opaque, shaped like Salesforce's (`<orgId15>!<body>`); refresh tokens are
 //! opaque too. Only SHA-256 hashes are stored (DESIGN §4).
 
+pub mod bearer;
 pub mod id_token;
 pub mod issue;
 pub mod response;
+pub mod revoke;
 
 use crate::clock::UnixMillis;
 use crate::ids::SfId;

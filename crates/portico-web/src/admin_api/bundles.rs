@@ -15,9 +15,10 @@ use super::{Body, Caller};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct BundleView {
+    #[schema(value_type = String)]
     id: SfId,
     name: String,
     label: String,
@@ -30,7 +31,7 @@ impl From<PermissionBundle> for BundleView {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct BundleInput {
     name: Option<String>,
@@ -125,29 +126,45 @@ fn apply(bundle: &mut PermissionBundle, input: BundleInput) -> Result<(), ApiErr
     ApiError::merge(errors).map_or(Ok(()), Err)
 }
 
+#[utoipa::path(operation_id = "listProfiles", get, path = "/api/v1/profiles", tag = "Profiles",
+    responses((status = 200, description = "All of the org's (View Setup)", body = [BundleView])))]
 pub(crate) async fn list_profiles(State(s): State<AppState>, c: Caller) -> Result<Json<Vec<BundleView>>, ApiError> {
     list(&s, &c, BundleKind::Profile).await
 }
+#[utoipa::path(operation_id = "listPermissionSets", get, path = "/api/v1/permission-sets", tag = "Permission sets",
+    responses((status = 200, description = "All of the org's (View Setup)", body = [BundleView])))]
 pub(crate) async fn list_permission_sets(State(s): State<AppState>, c: Caller) -> Result<Json<Vec<BundleView>>, ApiError> {
     list(&s, &c, BundleKind::PermissionSet).await
 }
+#[utoipa::path(operation_id = "getProfile", get, path = "/api/v1/profiles/{id}", tag = "Profiles", params(("id" = String, Path, description = "Id (00e…)")),
+    responses((status = 200, description = "One (View Setup)", body = BundleView), (status = 404, description = "Not found")))]
 pub(crate) async fn get_profile(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> Result<Json<BundleView>, ApiError> {
     c.require(AdminAction::ViewSetup)?;
     Ok(Json(find(&s, &c, BundleKind::Profile, &id).await?.into()))
 }
+#[utoipa::path(operation_id = "getPermissionSet", get, path = "/api/v1/permission-sets/{id}", tag = "Permission sets", params(("id" = String, Path, description = "Id (0PS…)")),
+    responses((status = 200, description = "One (View Setup)", body = BundleView), (status = 404, description = "Not found")))]
 pub(crate) async fn get_permission_set(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> Result<Json<BundleView>, ApiError> {
     c.require(AdminAction::ViewSetup)?;
     Ok(Json(find(&s, &c, BundleKind::PermissionSet, &id).await?.into()))
 }
+#[utoipa::path(operation_id = "createProfile", post, path = "/api/v1/profiles", tag = "Profiles", request_body = BundleInput,
+    responses((status = 201, description = "Created (Manage Profiles and Permission Sets)", body = BundleView), (status = 409, description = "Name taken")))]
 pub(crate) async fn create_profile(State(s): State<AppState>, c: Caller, Body(i): Body<BundleInput>) -> Result<(StatusCode, Json<BundleView>), ApiError> {
     create(&s, &c, BundleKind::Profile, i).await
 }
+#[utoipa::path(operation_id = "createPermissionSet", post, path = "/api/v1/permission-sets", tag = "Permission sets", request_body = BundleInput,
+    responses((status = 201, description = "Created (Manage Profiles and Permission Sets)", body = BundleView), (status = 409, description = "Name taken")))]
 pub(crate) async fn create_permission_set(State(s): State<AppState>, c: Caller, Body(i): Body<BundleInput>) -> Result<(StatusCode, Json<BundleView>), ApiError> {
     create(&s, &c, BundleKind::PermissionSet, i).await
 }
+#[utoipa::path(operation_id = "patchProfile", patch, path = "/api/v1/profiles/{id}", tag = "Profiles", params(("id" = String, Path, description = "Id (00e…)")), request_body = BundleInput,
+    responses((status = 200, description = "Changed (Manage Profiles and Permission Sets)", body = BundleView), (status = 404, description = "Not found")))]
 pub(crate) async fn patch_profile(State(s): State<AppState>, c: Caller, Path(id): Path<String>, Body(i): Body<BundleInput>) -> Result<Json<BundleView>, ApiError> {
     patch(&s, &c, BundleKind::Profile, &id, i).await
 }
+#[utoipa::path(operation_id = "patchPermissionSet", patch, path = "/api/v1/permission-sets/{id}", tag = "Permission sets", params(("id" = String, Path, description = "Id (0PS…)")), request_body = BundleInput,
+    responses((status = 200, description = "Changed (Manage Profiles and Permission Sets)", body = BundleView), (status = 404, description = "Not found")))]
 pub(crate) async fn patch_permission_set(State(s): State<AppState>, c: Caller, Path(id): Path<String>, Body(i): Body<BundleInput>) -> Result<Json<BundleView>, ApiError> {
     patch(&s, &c, BundleKind::PermissionSet, &id, i).await
 }

@@ -2,12 +2,19 @@
 //! the `api` or `full` scope, permission checks from `portico_core::admin_access`, and
 //! Salesforce REST error arrays.
 
+mod app_lifecycle;
+mod app_support;
+mod apps;
+mod audit_trail;
 mod auth;
 mod bundles;
+mod certificates;
+mod openapi;
 mod org;
+mod packages;
 mod users;
 
-use axum::routing::{delete, get};
+use axum::routing::{delete, get, post};
 use axum::Router;
 
 pub(crate) use auth::Caller;
@@ -28,6 +35,21 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/profiles/{id}", get(bundles::get_profile).patch(bundles::patch_profile))
         .route("/permission-sets", get(bundles::list_permission_sets).post(bundles::create_permission_set))
         .route("/permission-sets/{id}", get(bundles::get_permission_set).patch(bundles::patch_permission_set))
+        .route("/connected-apps", get(apps::list).post(apps::create))
+        .route("/connected-apps/{full_name}", get(apps::get).put(apps::put).patch(apps::patch).delete(apps::delete))
+        .route(
+            "/connected-apps/{full_name}/consumer-secret",
+            get(app_lifecycle::reveal).post(app_lifecycle::rotate),
+        )
+        .route(
+            "/connected-apps/{full_name}/install",
+            post(app_lifecycle::install).delete(app_lifecycle::uninstall),
+        )
+        .route("/certificates", get(certificates::list).post(certificates::create))
+        .route("/certificates/{id_or_name}", get(certificates::get))
+        .route("/packages", post(packages::upload))
+        .route("/audit-trail", get(audit_trail::list))
+        .route("/openapi.json", get(openapi::get))
 }
 
 /// A JSON request body whose rejection is a Salesforce-shaped 400.

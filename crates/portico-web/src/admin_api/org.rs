@@ -11,18 +11,24 @@ use super::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+#[utoipa::path(operation_id = "getOrg", get, path = "/api/v1/org", tag = "Org",
+    responses((status = 200, description = "The org: id, name, edition, createdAt (View Setup)", body = Object)))]
 pub(crate) async fn get(caller: Caller) -> Result<Json<Org>, ApiError> {
     caller.require(AdminAction::ViewSetup)?;
     Ok(Json(caller.org))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct OrgPatch {
     name: Option<String>,
+    /// Group, Professional, Enterprise, Performance, Unlimited, Developer, Essentials or Starter.
+    #[schema(value_type = Option<String>)]
     edition: Option<Value>,
 }
 
+#[utoipa::path(operation_id = "patchOrg", patch, path = "/api/v1/org", tag = "Org", request_body = OrgPatch,
+    responses((status = 200, description = "Changed", body = Object), (status = 400, description = "Invalid fields")))]
 pub(crate) async fn patch(State(state): State<AppState>, caller: Caller, Json(body): Json<OrgPatch>) -> Result<Json<Org>, ApiError> {
     caller.require(AdminAction::ManageApps)?;
     let mut org = caller.org;

@@ -16,14 +16,16 @@ use super::{Body, Caller};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct UserView {
+    #[schema(value_type = String)]
     id: SfId,
     username: String,
     email: String,
     first_name: String,
     last_name: String,
+    #[schema(value_type = String)]
     profile_id: SfId,
     is_active: bool,
     locale: String,
@@ -47,7 +49,7 @@ impl From<User> for UserView {
 }
 
 /// Fields a client may send; all optional so that create and PATCH share validation.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct UserInput {
     username: Option<String>,
@@ -65,12 +67,16 @@ fn require_read(caller: &Caller) -> Result<(), ApiError> {
     caller.require(AdminAction::ViewSetup).or_else(|_| caller.require(AdminAction::ManageUsers))
 }
 
+#[utoipa::path(operation_id = "listUsers", get, path = "/api/v1/users", tag = "Users",
+    responses((status = 200, description = "The org's users (View Setup or Manage Users)", body = [UserView])))]
 pub(crate) async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<UserView>>, ApiError> {
     require_read(&caller)?;
     let users = state.store.list_users(&caller.org.id).await?;
     Ok(Json(users.into_iter().map(UserView::from).collect()))
 }
 
+#[utoipa::path(operation_id = "getUser", get, path = "/api/v1/users/{id}", tag = "Users", params(("id" = String, Path, description = "User id (005…)")),
+    responses((status = 200, description = "The user", body = UserView), (status = 404, description = "No such user")))]
 pub(crate) async fn get(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<UserView>, ApiError> {
     require_read(&caller)?;
     Ok(Json(find(&state, &caller, &id).await?.into()))
@@ -82,6 +88,9 @@ async fn find(state: &AppState, caller: &Caller, id: &str) -> Result<User, ApiEr
     state.store.find_user(&id).await?.filter(|u| u.org_id == caller.org.id).ok_or_else(not_found)
 }
 
+#[utoipa::path(operation_id = "createUser", post, path = "/api/v1/users", tag = "Users", request_body = UserInput,
+    responses((status = 201, description = "Created (Manage Users)", body = UserView), (status = 400, description = "Invalid fields, all named"),
+        (status = 409, description = "Username taken")))]
 pub(crate) async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -121,6 +130,10 @@ pub(crate) async fn create(
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 
+#[utoipa::path(operation_id = "patchUser", patch, path = "/api/v1/users/{id}", tag = "Users", params(("id" = String, Path, description = "User id (005…)")),
+    request_body = UserInput,
+    responses((status = 200, description = "Changed (Manage Users); isActive: false deactivates and revokes", body = UserView),
+        (status = 404, description = "No such user")))]
 pub(crate) async fn patch(
     State(state): State<AppState>,
     caller: Caller,
@@ -205,19 +218,23 @@ fn looks_like_email(s: &str) -> bool {
     !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !s.contains(char::is_whitespace) && s.len() <= 80
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct AssignmentInput {
     permission_set_id: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct AssignmentView {
+    #[schema(value_type = String)]
     permission_set_id: SfId,
     permission_set: BundleView,
 }
 
+#[utoipa::path(operation_id = "listPermissionSetAssignments", get, path = "/api/v1/users/{id}/permission-set-assignments", tag = "Users",
+    params(("id" = String, Path, description = "User id (005…)")),
+    responses((status = 200, description = "The user's permission sets", body = [AssignmentView])))]
 pub(crate) async fn list_assignments(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Vec<AssignmentView>>, ApiError> {
     require_read(&caller)?;
     let user = find(&state, &caller, &id).await?;
@@ -225,6 +242,9 @@ pub(crate) async fn list_assignments(State(state): State<AppState>, caller: Call
     Ok(Json(sets.into_iter().map(|ps| AssignmentView { permission_set_id: ps.id.clone(), permission_set: ps.into() }).collect()))
 }
 
+#[utoipa::path(operation_id = "assignPermissionSet", post, path = "/api/v1/users/{id}/permission-set-assignments", tag = "Users",
+    params(("id" = String, Path, description = "User id (005…)")), request_body = AssignmentInput,
+    responses((status = 201, description = "Assigned (Manage Users)", body = AssignmentView), (status = 409, description = "Already assigned")))]
 pub(crate) async fn assign(
     State(state): State<AppState>,
     caller: Caller,
@@ -243,6 +263,9 @@ pub(crate) async fn assign(
     Ok((StatusCode::CREATED, Json(AssignmentView { permission_set_id: set.id.clone(), permission_set: set.into() })))
 }
 
+#[utoipa::path(operation_id = "unassignPermissionSet", delete, path = "/api/v1/users/{id}/permission-set-assignments/{ps_id}", tag = "Users",
+    params(("id" = String, Path, description = "User id (005…)"), ("ps_id" = String, Path, description = "Permission set id (0PS…)")),
+    responses((status = 204, description = "Unassigned (Manage Users)"), (status = 404, description = "Not assigned")))]
 pub(crate) async fn unassign(State(state): State<AppState>, caller: Caller, Path((id, ps_id)): Path<(String, String)>) -> Result<StatusCode, ApiError> {
     caller.require(AdminAction::ManageUsers)?;
     let user = find(&state, &caller, &id).await?;

@@ -1,6 +1,10 @@
 //! OAuth 2.0 and OpenID Connect endpoints at Salesforce's paths (CONTRACT §2).
 
 pub(crate) mod authorize;
+pub(crate) mod discovery;
 pub(crate) mod format;
+pub(crate) mod jsonp;
 pub(crate) mod jwks;
+pub(crate) mod revoke;
 pub(crate) mod token;
+pub(crate) mod userinfo;

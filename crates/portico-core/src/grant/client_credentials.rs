@@ -1,0 +1,70 @@
+//! `grant_type=client_credentials` (RFC 6749 §4.4, Salesforce §3.7): only for apps with Enable
+//! Client Credentials Flow, authenticated with their consumer secret; the token acts as the
+//! app's run-as user; no refresh token.
+
+use crate::access::{oauth_config, UserContext};
+use crate::client_auth::{authenticate, ClientCredentials};
+use crate::grant::{GrantContext, Params};
+use crate::scope::{Scope, ScopeSet};
+use crate::token::issue::{issue, IssueRequest, RefreshIssue};
+use crate::token::response::TokenResponse;
+use crate::{ErrorCode, OAuthError};
+
+pub async fn exchange(
+    ctx: &GrantContext<'_>,
+    params: &Params,
+    creds: &ClientCredentials,
+) -> Result<TokenResponse, OAuthError> {
+    let client = authenticate(ctx.store, ctx.data_key, creds).await?;
+    let oauth = oauth_config(&client.app)?;
+    if !oauth.is_client_credential_enabled {
+        return Err(OAuthError::unsupported_grant_type(
+            "grant type not supported: Enable Client Credentials Flow is off for this connected app",
+        ));
+    }
+    if !client.secret_verified {
+        return Err(OAuthError::invalid_client_credentials());
+    }
+    let Some(run_as) = oauth.oauth_client_credential_user.as_deref() else {
+        return Err(OAuthError::invalid_grant("no client credentials user enabled"));
+    };
+    let user = ctx
+        .store
+        .find_user_by_username(run_as)
+        .await?
+        .filter(|u| u.org_id == client.app.org_id)
+        .ok_or_else(|| OAuthError::invalid_grant("no client credentials user enabled"))?;
+    if !user.is_active {
+        return Err(OAuthError::new(ErrorCode::InactiveUser, "user is inactive"));
+    }
+    let user = UserContext::for_user(ctx.store, user).await?;
+    let app_scopes: ScopeSet = oauth.scopes.iter().filter(|s| *s != Scope::RefreshToken).collect();
+    let scopes = match params.get("scope") {
+        None => app_scopes,
+        Some(s) => {
+            let requested = ScopeSet::parse(s)
+                .map_err(|bad| OAuthError::invalid_scope(format!("requested scope is invalid, unknown, or malformed: {bad}")))?;
+            app_scopes.admits(&requested).map_err(|s| {
+                OAuthError::invalid_scope(format!("{} is not a selected OAuth scope of this connected app", s.token()))
+            })?;
+            requested
+        }
+    };
+    let now = ctx.clock.now();
+    issue(
+        ctx,
+        IssueRequest {
+            app: &client.app,
+            user: &user.user,
+            scopes,
+            refresh_token: RefreshIssue::None,
+            code_hash: None,
+            session_hash: None,
+            nonce: None,
+            auth_time: now,
+            with_signature: true,
+            id_token: false,
+        },
+    )
+    .await
+}

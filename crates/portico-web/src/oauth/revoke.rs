@@ -1,0 +1,33 @@
+//! `POST|GET /services/oauth2/revoke` (RFC 7009, Salesforce §5.2): form POST, `GET ?token=`, or
+//! JSONP with `callback`. 200 with an empty body on success; 400 `invalid_token` /
+//! `unsupported_token_type` otherwise.
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use portico_core::token::revoke::revoke;
+use portico_core::OAuthError;
+
+use super::format::Format;
+use super::jsonp;
+use super::token::error_response;
+use crate::extract::OAuthParams;
+use crate::state::AppState;
+
+pub(crate) async fn handle(State(state): State<AppState>, headers: HeaderMap, OAuthParams(params): OAuthParams) -> Response {
+    let result = match params.get("token") {
+        Some(token) => revoke(state.store.as_ref(), state.clock.as_ref(), token, params.get("token_type_hint")).await,
+        None => Err(OAuthError::invalid_request("missing required parameter: token")),
+    };
+    if let Some(callback) = params.get("callback") {
+        let body = match &result {
+            Ok(()) => serde_json::json!({}),
+            Err(e) => serde_json::json!({"error": e.code.as_str(), "error_description": e.description}),
+        };
+        return jsonp::respond(callback, &body);
+    }
+    match result {
+        Ok(()) => (StatusCode::OK, [(header::CONTENT_LENGTH, "0")]).into_response(),
+        Err(e) => error_response(Format::choose(params.get("format"), &headers), &e, false),
+    }
+}

@@ -1,0 +1,186 @@
+//! The command line (clap): sub-commands and every setting as a flag with its `PORTICO_*`
+//! variable. Values stay raw strings here; `config` layers them over `portico.toml` and the
+//! defaults and validates them once, so that every bad value gets the same kind of error.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+const AFTER_HELP: &str = "\
+Every setting is read from, in this order: the flag, the PORTICO_* environment variable, the \
+config file (--config, else ./portico.toml when it exists; keys are the flag names with `_` for \
+`-`, e.g. `database_url = \"postgres://…\"`), then the default.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "portico",
+    version,
+    about = "Portico: an OAuth 2.0 / OpenID Connect server modelled on Salesforce connected apps"
+)]
+#[command(after_help = AFTER_HELP)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Run the server: migrate the database, bootstrap it when empty, and serve HTTP.
+    #[command(after_help = AFTER_HELP)]
+    Serve(Box<ServeArgs>),
+    /// Apply the database migrations and exit.
+    #[command(after_help = AFTER_HELP)]
+    Migrate(CommonArgs),
+    /// Manage the signing keys published at /id/keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum KeysCommand {
+    /// Add a new signing key (kid = highest + 1). Older keys stay published so tokens they signed
+    /// still verify; servers sign with the new key once restarted.
+    #[command(after_help = AFTER_HELP)]
+    Rotate(CommonArgs),
+}
+
+/// Settings every sub-command reads.
+#[derive(Debug, Args)]
+pub(crate) struct CommonArgs {
+    /// Config file (TOML) [default: ./portico.toml when it exists]
+    #[arg(long, env = "PORTICO_CONFIG", value_name = "PATH")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// Database: postgres://USER:PASS@HOST/DB, sqlite:PATH or a file path
+    /// [default: ./portico-data/portico.db]
+    #[arg(
+        long,
+        env = "PORTICO_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub(crate) database_url: Option<String>,
+
+    /// Log filter, in tracing's EnvFilter syntax (e.g. `info,portico_web=debug`); logs go to
+    /// stderr [default: info]
+    #[arg(long, env = "PORTICO_LOG", value_name = "FILTER")]
+    pub(crate) log: Option<String>,
+}
+
+/// Settings of `serve`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
+
+    /// Address to listen on, HOST:PORT; port 0 picks a free one [default: 127.0.0.1:8080]
+    #[arg(long, env = "PORTICO_LISTEN", value_name = "HOST:PORT")]
+    pub(crate) listen: Option<String>,
+
+    /// Public base URL: `iss`, identity URLs, discovery [default: http://<bound address>]
+    #[arg(long, env = "PORTICO_ISSUER", value_name = "URL")]
+    pub(crate) issuer: Option<String>,
+
+    /// `instance_url` in token responses, where /services/data is served [default: the issuer]
+    #[arg(long, env = "PORTICO_INSTANCE_URL", value_name = "URL")]
+    pub(crate) instance_url: Option<String>,
+
+    /// Allow the username-password flow (`--allow-password-flow` or `=true|false`) [default: false]
+    #[arg(long, env = "PORTICO_ALLOW_PASSWORD_FLOW", value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub(crate) allow_password_flow: Option<String>,
+
+    /// Extra audiences a JWT bearer assertion may name besides the issuer, comma-separated
+    /// (e.g. https://login.salesforce.com,https://test.salesforce.com)
+    #[arg(long, env = "PORTICO_JWT_AUDIENCES", value_name = "LIST")]
+    pub(crate) jwt_audiences: Option<String>,
+
+    /// Key that encrypts consumer secrets at rest: base64 of 32 bytes. Without it one is
+    /// generated on first start and kept in the database [default: generated]
+    #[arg(
+        long,
+        env = "PORTICO_DATA_KEY",
+        value_name = "BASE64",
+        hide_env_values = true
+    )]
+    pub(crate) data_key: Option<String>,
+
+    /// Failed logins before a user is locked out [default: 10]
+    #[arg(
+        long,
+        env = "PORTICO_LOCKOUT_THRESHOLD",
+        value_name = "N",
+        allow_negative_numbers = true
+    )]
+    pub(crate) lockout_threshold: Option<String>,
+
+    /// How long a lockout lasts, in minutes [default: 15]
+    #[arg(
+        long,
+        env = "PORTICO_LOCKOUT_MINUTES",
+        value_name = "MINUTES",
+        allow_negative_numbers = true
+    )]
+    pub(crate) lockout_minutes: Option<String>,
+
+    /// Access-token lifetime when the app sets no session timeout, in minutes [default: 120]
+    #[arg(
+        long,
+        env = "PORTICO_ACCESS_TOKEN_MINUTES",
+        value_name = "MINUTES",
+        allow_negative_numbers = true
+    )]
+    pub(crate) access_token_minutes: Option<String>,
+
+    /// Browser session lifetime, in minutes [default: 120]
+    #[arg(
+        long,
+        env = "PORTICO_SESSION_MINUTES",
+        value_name = "MINUTES",
+        allow_negative_numbers = true
+    )]
+    pub(crate) session_minutes: Option<String>,
+
+    /// Edition of the org created on first start (Group, Professional, Enterprise, Performance,
+    /// Unlimited, Developer, Essentials, Starter) [default: Developer]
+    #[arg(long, env = "PORTICO_ORG_EDITION", value_name = "EDITION")]
+    pub(crate) org_edition: Option<String>,
+
+    /// Username of the System Administrator created on first start [default: admin@portico.local]
+    #[arg(long, env = "PORTICO_ADMIN_USERNAME", value_name = "USERNAME")]
+    pub(crate) admin_username: Option<String>,
+
+    /// Password of that administrator; prefer the variable to the flag, which other local users
+    /// can see [default: generated and printed once]
+    #[arg(
+        long,
+        env = "PORTICO_ADMIN_PASSWORD",
+        value_name = "PASSWORD",
+        hide_env_values = true
+    )]
+    pub(crate) admin_password: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn a_bare_boolean_flag_means_true() {
+        let cli =
+            Cli::try_parse_from(["portico", "serve", "--allow-password-flow", "--listen", "x"])
+                .unwrap();
+        let Command::Serve(args) = cli.command else {
+            panic!("expected serve")
+        };
+        assert_eq!(args.allow_password_flow.as_deref(), Some("true"));
+        assert_eq!(args.listen.as_deref(), Some("x"));
+    }
+}

@@ -1,0 +1,22 @@
+//! End-to-end tests: the real `portico` binary, started per test on port 0 with a fresh database
+//! (see [`harness`]), driven over HTTP. One binary for every topic, one file per topic.
+//!
+//! Run with `cargo test -p portico --test e2e`; set `PORTICO_TEST_POSTGRES_URL` (e.g.
+//! `postgres://postgres@127.0.0.1:5432/postgres`) to run every server on PostgreSQL instead.
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a failed unwrap is a failed test, with its location"
+)]
+
+mod database;
+mod harness;
+
+mod bootstrap;
+mod cli;
+mod startup;
+
+mod admin_api;
+mod browser;
+mod login;
+mod web_server_flow;
