@@ -77,9 +77,14 @@ pub async fn check_password(
         return Err(LoginError::BadCredentials);
     };
     let now = clock.now();
-    if user.locked_until.is_some_and(|until| until > now) {
-        secret::verify_password(password, secret::dummy_password_hash());
-        return Err(LoginError::LockedOut);
+    match user.locked_until {
+        Some(until) if until > now => {
+            secret::verify_password(password, secret::dummy_password_hash());
+            return Err(LoginError::LockedOut);
+        }
+        // An expired lockout starts the count afresh; otherwise one more mistake would lock again.
+        Some(_) => users.reset_login_failures(&user.id).await?,
+        None => {}
     }
     let ok = user.password_hash.as_deref().is_some_and(|h| secret::verify_password(password, h));
     if !ok {

@@ -16,7 +16,7 @@ use crate::org::{Org, PermissionBundle, User};
 use crate::scope::ScopeSet;
 use crate::secret::TokenHash;
 use crate::session::Session;
-use crate::token::{AccessTokenRecord, Approval, AuthorizationCode};
+use crate::token::{AccessTokenRecord, Approval, AuthorizationCode, RefreshTokenRecord};
 use crate::StoreError;
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -98,6 +98,14 @@ pub trait SessionStore: Send + Sync {
     async fn delete_user_sessions(&self, user_id: &SfId) -> StoreResult<()>;
 }
 
+/// What retiring a refresh token found (see [`TokenStore::rotate_refresh_token`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RotateOutcome {
+    Rotated,
+    InGrace,
+    Reused,
+}
+
 /// What taking an authorization code found.
 #[derive(Debug)]
 pub enum CodeTaken {
@@ -122,11 +130,16 @@ pub trait TokenStore: Send + Sync {
     /// Revokes one access token; returns whether it existed and was live.
     async fn revoke_access_token(&self, hash: &TokenHash, now: UnixMillis) -> StoreResult<bool>;
 
-    /// Inserts an approval (an OAuth token record holding a refresh token).
-    async fn insert_approval(&self, approval: &Approval) -> StoreResult<()>;
+    /// Inserts an approval (an OAuth token record) together with its first refresh token.
+    async fn insert_approval(&self, approval: &Approval, refresh: &RefreshTokenRecord) -> StoreResult<()>;
     async fn find_approval(&self, id: &SfId) -> StoreResult<Option<Approval>>;
-    /// Finds the approval whose current refresh token has this hash.
-    async fn find_approval_by_refresh_hash(&self, hash: &TokenHash) -> StoreResult<Option<Approval>>;
+    /// Adds a refresh token to an approval (a rotation's successor).
+    async fn insert_refresh_token(&self, refresh: &RefreshTokenRecord) -> StoreResult<()>;
+    /// Finds a refresh token (live or retired) with its approval (revoked or not).
+    async fn find_refresh_token(&self, hash: &TokenHash) -> StoreResult<Option<(RefreshTokenRecord, Approval)>>;
+    /// Retires a refresh token in one conditional update: `Rotated` when this call retired it,
+    /// `InGrace` when it was already retired and `now` is before its grace end, `Reused` after.
+    async fn rotate_refresh_token(&self, hash: &TokenHash, now: UnixMillis, grace_until: UnixMillis) -> StoreResult<RotateOutcome>;
     /// Live approvals of a user for an app, oldest first.
     async fn list_user_app_approvals(&self, user_id: &SfId, app_id: &SfId) -> StoreResult<Vec<Approval>>;
     /// Revokes an approval and every access token issued under it.

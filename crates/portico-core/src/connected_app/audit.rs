@@ -54,7 +54,15 @@ pub struct FieldChange {
 
 impl AuditEntry {
     /// A new entry by `who` at `at`.
-    pub fn new(org_id: SfId, by: (SfId, String), at: UnixMillis, action: &str, section: &str, target: &str, display: String) -> Self {
+    pub fn new(
+        org_id: SfId,
+        by: (SfId, String),
+        at: UnixMillis,
+        action: &str,
+        section: &str,
+        target: &str,
+        display: String,
+    ) -> Self {
         Self {
             id: SfId::generate(KeyPrefix::SetupAuditTrail),
             org_id: Some(org_id),
@@ -92,12 +100,22 @@ pub fn diff_settings(old: Option<&AppSettings>, new: Option<&AppSettings>) -> Ve
     keys.dedup();
     keys.into_iter()
         .filter(|k| old.get(*k) != new.get(*k))
-        .map(|k| FieldChange { field: k.clone(), old_value: old.get(k).cloned(), new_value: new.get(k).cloned() })
+        .map(|k| FieldChange {
+            field: k.clone(),
+            old_value: old.get(k).cloned(),
+            new_value: new.get(k).cloned(),
+        })
         .collect()
 }
 
 fn flatten(path: &str, value: &Value, out: &mut BTreeMap<String, String>) {
-    let join = |key: &str| if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
+    let join = |key: &str| {
+        if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
     match value {
         Value::Object(map) => {
             for (k, v) in map {
@@ -137,8 +155,10 @@ fn scalar(v: &Value) -> String {
 
 /// A certificate is long and not useful to read in a trail: its fingerprint identifies it.
 fn certificate_summary(pem: &str) -> String {
-    super::certificate::inspect_certificate(pem)
-        .map_or_else(|_| "(certificate)".to_owned(), |i| format!("certificate SHA-256 {}", i.sha256_fingerprint))
+    super::certificate::inspect_certificate(pem).map_or_else(
+        |_| "(certificate)".to_owned(),
+        |i| format!("certificate SHA-256 {}", i.sha256_fingerprint),
+    )
 }
 
 fn cut(s: &str) -> String {
@@ -193,6 +213,9 @@ mod tests {
         let changes = diff_settings(None, Some(&s));
         assert!(changes.iter().all(|c| c.old_value.is_none()));
         let d = changes.iter().find(|c| c.field == "description").unwrap();
-        assert_eq!(d.new_value.as_ref().unwrap().chars().count(), MAX_VALUE_CHARS);
+        assert_eq!(
+            d.new_value.as_ref().unwrap().chars().count(),
+            MAX_VALUE_CHARS
+        );
     }
 }

@@ -13,7 +13,11 @@ const FORBIDDEN_SCHEMES: &[&str] = &["javascript", "data", "file", "vbscript", "
 /// and repeats.
 pub fn split_callback_urls(field: &str) -> Vec<String> {
     let mut urls: Vec<String> = Vec::new();
-    for line in field.split(['\r', '\n']).map(str::trim).filter(|l| !l.is_empty()) {
+    for line in field
+        .split(['\r', '\n'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
         if !urls.iter().any(|u| u == line) {
             urls.push(line.to_owned());
         }
@@ -28,7 +32,10 @@ pub fn cumulative_chars(urls: &[String]) -> usize {
 
 /// Checks the whole list; each message names the URL it is about.
 pub fn check_callback_urls(urls: &[String]) -> Vec<String> {
-    let mut problems: Vec<String> = urls.iter().filter_map(|u| check_callback_url(u).err()).collect();
+    let mut problems: Vec<String> = urls
+        .iter()
+        .filter_map(|u| check_callback_url(u).err())
+        .collect();
     let total = cumulative_chars(urls);
     if total > MAX_CALLBACK_CHARS {
         problems.push(format!(
@@ -44,22 +51,38 @@ pub fn check_callback_url(raw: &str) -> Result<(), String> {
     let scheme = raw.split(':').next().unwrap_or_default();
     // Browsers ignore control characters and spaces inside a scheme (`java\tscript:`), so compare
     // what is left.
-    let squeezed: String = scheme.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();
-    if FORBIDDEN_SCHEMES.iter().any(|s| squeezed.eq_ignore_ascii_case(s)) {
-        return Err(format!("`{raw}`: the {} scheme is not allowed in a callback URL", squeezed.to_ascii_lowercase()));
+    let squeezed: String = scheme
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect();
+    if FORBIDDEN_SCHEMES
+        .iter()
+        .any(|s| squeezed.eq_ignore_ascii_case(s))
+    {
+        return Err(format!(
+            "`{raw}`: the {} scheme is not allowed in a callback URL",
+            squeezed.to_ascii_lowercase()
+        ));
     }
     if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(format!("`{raw}` contains spaces or control characters"));
     }
     if raw.contains('#') {
-        return Err(format!("`{raw}`: a callback URL must not contain a fragment (#)"));
+        return Err(format!(
+            "`{raw}`: a callback URL must not contain a fragment (#)"
+        ));
     }
     if raw.contains('*') {
-        return Err(format!("`{raw}`: wildcards are not supported in callback URLs"));
+        return Err(format!(
+            "`{raw}`: wildcards are not supported in callback URLs"
+        ));
     }
-    let url = url::Url::parse(raw).map_err(|e| format!("`{raw}` is not a valid absolute URL ({e})"))?;
+    let url =
+        url::Url::parse(raw).map_err(|e| format!("`{raw}` is not a valid absolute URL ({e})"))?;
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(format!("`{raw}`: a callback URL must not carry user credentials"));
+        return Err(format!(
+            "`{raw}`: a callback URL must not carry user credentials"
+        ));
     }
     match url.scheme() {
         "https" => {
@@ -95,9 +118,20 @@ fn is_loopback_host(url: &url::Url) -> bool {
 /// Checks an absolute `https://` URL (single logout URL, logo URL).
 pub fn check_https_url(raw: &str) -> Result<(), String> {
     match url::Url::parse(raw) {
-        Ok(u) if u.scheme() == "https" && u.host().is_some() && raw.len() >= 8 && raw[..8].eq_ignore_ascii_case("https://") => Ok(()),
-        Ok(_) => Err(format!("`{raw}` must be an absolute URL starting with https://")),
-        Err(e) => Err(format!("`{raw}` is not a valid absolute URL ({e}); it must start with https://")),
+        Ok(u)
+            if u.scheme() == "https"
+                && u.host().is_some()
+                && raw.len() >= 8
+                && raw[..8].eq_ignore_ascii_case("https://") =>
+        {
+            Ok(())
+        }
+        Ok(_) => Err(format!(
+            "`{raw}` must be an absolute URL starting with https://"
+        )),
+        Err(e) => Err(format!(
+            "`{raw}` is not a valid absolute URL ({e}); it must start with https://"
+        )),
     }
 }
 
@@ -133,7 +167,11 @@ mod tests {
 
     #[test]
     fn plain_http_elsewhere_is_refused() {
-        for bad in ["http://app.example.com/cb", "http://localhost.evil.test/cb", "http://10.0.0.1/cb"] {
+        for bad in [
+            "http://app.example.com/cb",
+            "http://localhost.evil.test/cb",
+            "http://10.0.0.1/cb",
+        ] {
             let err = check_callback_url(bad).unwrap_err();
             assert!(err.contains("https"), "{bad}: {err}");
         }
@@ -159,9 +197,21 @@ mod tests {
 
     #[test]
     fn fragments_wildcards_and_junk_are_refused() {
-        assert!(check_callback_url("https://app.test/cb#frag").unwrap_err().contains("fragment"));
-        assert!(check_callback_url("https://app.test/cb#").unwrap_err().contains("fragment"));
-        assert!(check_callback_url("https://*.app.test/cb").unwrap_err().contains("wildcard"));
+        assert!(
+            check_callback_url("https://app.test/cb#frag")
+                .unwrap_err()
+                .contains("fragment")
+        );
+        assert!(
+            check_callback_url("https://app.test/cb#")
+                .unwrap_err()
+                .contains("fragment")
+        );
+        assert!(
+            check_callback_url("https://*.app.test/cb")
+                .unwrap_err()
+                .contains("wildcard")
+        );
         assert!(check_callback_url("not a url").is_err());
         assert!(check_callback_url("/relative/path").is_err());
         assert!(check_callback_url("https://user:pw@app.test/cb").is_err());
@@ -169,7 +219,9 @@ mod tests {
 
     #[test]
     fn lines_split_on_cr_lf_and_crlf() {
-        let urls = split_callback_urls("https://a.test/1\r\nhttps://a.test/2\rmyapp://x\n\n https://a.test/1 \n");
+        let urls = split_callback_urls(
+            "https://a.test/1\r\nhttps://a.test/2\rmyapp://x\n\n https://a.test/1 \n",
+        );
         assert_eq!(urls, ["https://a.test/1", "https://a.test/2", "myapp://x"]);
     }
 
@@ -183,10 +235,17 @@ mod tests {
         assert!(check_callback_urls(&[url_of_len(2000)]).is_empty());
         let over = check_callback_urls(&[url_of_len(2001)]);
         assert_eq!(over.len(), 1);
-        assert!(over[0].contains("create another connected app"), "{}", over[0]);
+        assert!(
+            over[0].contains("create another connected app"),
+            "{}",
+            over[0]
+        );
         // Two URLs: 999 + 1 line break + 1000 = 2000; one more character is too many.
         assert!(check_callback_urls(&[url_of_len(999), url_of_len(1000)]).is_empty());
-        assert_eq!(check_callback_urls(&[url_of_len(1000), url_of_len(1000)]).len(), 1);
+        assert_eq!(
+            check_callback_urls(&[url_of_len(1000), url_of_len(1000)]).len(),
+            1
+        );
     }
 
     #[test]

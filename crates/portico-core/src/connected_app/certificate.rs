@@ -51,7 +51,10 @@ pub fn validate_certificate(text: &str, now: UnixMillis) -> Result<ValidCertific
 }
 
 /// Checks a certificate file's bytes, PEM or DER.
-pub fn validate_certificate_bytes(bytes: &[u8], now: UnixMillis) -> Result<ValidCertificate, String> {
+pub fn validate_certificate_bytes(
+    bytes: &[u8],
+    now: UnixMillis,
+) -> Result<ValidCertificate, String> {
     if bytes.len() > MAX_CERTIFICATE_BYTES {
         return Err(too_large(bytes.len()));
     }
@@ -69,7 +72,9 @@ pub fn inspect_certificate(pem: &str) -> Result<CertificateInfo, String> {
 }
 
 fn too_large(n: usize) -> String {
-    format!("the certificate is {n} bytes; certificates can be at most {MAX_CERTIFICATE_BYTES} bytes (4 KB)")
+    format!(
+        "the certificate is {n} bytes; certificates can be at most {MAX_CERTIFICATE_BYTES} bytes (4 KB)"
+    )
 }
 
 fn decode_text(text: &str) -> Result<Vec<u8>, String> {
@@ -84,14 +89,17 @@ fn decode_text(text: &str) -> Result<Vec<u8>, String> {
             .map(|(body, _)| body)
             .ok_or_else(|| "the PEM certificate has no END CERTIFICATE line".to_owned())?;
         let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
-        return STANDARD.decode(compact).map_err(|_| "the PEM certificate's body is not valid base64".to_owned());
+        return STANDARD
+            .decode(compact)
+            .map_err(|_| "the PEM certificate's body is not valid base64".to_owned());
     }
     if text.starts_with("-----BEGIN") {
         return Err("expected a PEM block of type CERTIFICATE (not a key or a request)".to_owned());
     }
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     STANDARD.decode(compact).map_err(|_| {
-        "the certificate is neither PEM (-----BEGIN CERTIFICATE-----) nor base64-encoded DER".to_owned()
+        "the certificate is neither PEM (-----BEGIN CERTIFICATE-----) nor base64-encoded DER"
+            .to_owned()
     })
 }
 
@@ -111,9 +119,15 @@ fn validate_der(der: &[u8], now: UnixMillis) -> Result<ValidCertificate, String>
     let key = key_type(&cert)?;
     let info = describe(&cert, der, key);
     if info.expires_at <= now {
-        return Err(format!("the certificate expired ({})", cert.validity().not_after));
+        return Err(format!(
+            "the certificate expired ({})",
+            cert.validity().not_after
+        ));
     }
-    Ok(ValidCertificate { pem: to_pem(der), info })
+    Ok(ValidCertificate {
+        pem: to_pem(der),
+        info,
+    })
 }
 
 fn key_type(cert: &X509Certificate<'_>) -> Result<String, String> {
@@ -122,16 +136,25 @@ fn key_type(cert: &X509Certificate<'_>) -> Result<String, String> {
         Ok(PublicKey::RSA(rsa)) => {
             let bits = rsa.key_size();
             if bits < MIN_RSA_BITS {
-                return Err(format!("the certificate's RSA key has {bits} bits; at least {MIN_RSA_BITS} are required"));
+                return Err(format!(
+                    "the certificate's RSA key has {bits} bits; at least {MIN_RSA_BITS} are required"
+                ));
             }
             Ok(format!("RSA {bits}"))
         }
         Ok(PublicKey::EC(_)) => {
-            let curve = spki.algorithm.parameters.as_ref().and_then(|p| p.as_oid().ok());
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.as_oid().ok());
             if curve.as_ref() == Some(&OID_EC_P256) {
                 Ok("EC P-256".to_owned())
             } else {
-                Err("the certificate's EC key is not on the P-256 curve; use RSA 2048+ or EC P-256".to_owned())
+                Err(
+                    "the certificate's EC key is not on the P-256 curve; use RSA 2048+ or EC P-256"
+                        .to_owned(),
+                )
             }
         }
         Ok(_) => Err("the certificate's public key is neither RSA nor EC P-256".to_owned()),
@@ -141,7 +164,11 @@ fn key_type(cert: &X509Certificate<'_>) -> Result<String, String> {
 
 fn describe(cert: &X509Certificate<'_>, der: &[u8], key_type: String) -> CertificateInfo {
     let digest = Sha256::digest(der);
-    let sha256_fingerprint = digest.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":");
+    let sha256_fingerprint = digest
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":");
     CertificateInfo {
         subject: cert.subject().to_string(),
         issuer: cert.issuer().to_string(),
@@ -167,7 +194,10 @@ pub fn to_pem(der: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use rcgen::{CertificateParams, KeyPair, PKCS_ECDSA_P256_SHA256, PKCS_ECDSA_P384_SHA384, PKCS_ED25519, PKCS_RSA_SHA256};
+    use rcgen::{
+        CertificateParams, KeyPair, PKCS_ECDSA_P256_SHA256, PKCS_ECDSA_P384_SHA384, PKCS_ED25519,
+        PKCS_RSA_SHA256,
+    };
 
     use super::*;
 
@@ -179,7 +209,9 @@ mod tests {
     fn cert(alg: &'static rcgen::SignatureAlgorithm) -> rcgen::Certificate {
         let key = KeyPair::generate_for(alg).unwrap();
         let mut params = CertificateParams::new(vec!["jwt.example.com".to_owned()]).unwrap();
-        params.distinguished_name.push(rcgen::DnType::CommonName, "JWT Signer");
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "JWT Signer");
         params.not_before = rcgen::date_time_ymd(2020, 1, 1);
         params.not_after = rcgen::date_time_ymd(2035, 1, 1);
         params.self_signed(&key).unwrap()
@@ -214,7 +246,11 @@ mod tests {
     #[test]
     fn expired_certificates_are_refused() {
         let c = cert(&PKCS_RSA_SHA256);
-        assert!(validate_certificate(&c.pem(), AFTER).unwrap_err().contains("expired"));
+        assert!(
+            validate_certificate(&c.pem(), AFTER)
+                .unwrap_err()
+                .contains("expired")
+        );
         // The info can still be read, to show an administrator what expired.
         assert!(inspect_certificate(&c.pem()).is_ok());
     }
@@ -229,11 +265,22 @@ mod tests {
 
     #[test]
     fn garbage_is_refused() {
-        for bad in ["", "hello", "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----", "aGVsbG8="] {
+        for bad in [
+            "",
+            "hello",
+            "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----",
+            "aGVsbG8=",
+        ] {
             assert!(validate_certificate(bad, BEFORE).is_err(), "{bad}");
         }
-        let key_pem = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).unwrap().serialize_pem();
-        assert!(validate_certificate(&key_pem, BEFORE).unwrap_err().contains("CERTIFICATE"));
+        let key_pem = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256)
+            .unwrap()
+            .serialize_pem();
+        assert!(
+            validate_certificate(&key_pem, BEFORE)
+                .unwrap_err()
+                .contains("CERTIFICATE")
+        );
         assert!(validate_certificate_bytes(b"\x30\x03\x02\x01\x01", BEFORE).is_err());
     }
 
@@ -244,7 +291,15 @@ mod tests {
         // Leading whitespace is trimmed, so pad inside the base64 body instead.
         assert!(validate_certificate(&padded, BEFORE).is_ok());
         let big = c.pem().replace('\n', &format!("\n{}", " ".repeat(400)));
-        assert!(validate_certificate(&big, BEFORE).unwrap_err().contains("4 KB"));
-        assert!(validate_certificate_bytes(&vec![0u8; MAX_CERTIFICATE_BYTES + 1], BEFORE).unwrap_err().contains("4 KB"));
+        assert!(
+            validate_certificate(&big, BEFORE)
+                .unwrap_err()
+                .contains("4 KB")
+        );
+        assert!(
+            validate_certificate_bytes(&vec![0u8; MAX_CERTIFICATE_BYTES + 1], BEFORE)
+                .unwrap_err()
+                .contains("4 KB")
+        );
     }
 }

@@ -46,7 +46,10 @@ mod tests {
     fn secrets_carry_256_bits() {
         let s = generate_consumer_secret();
         assert_eq!(s.len(), 64);
-        assert!(s.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_lowercase()));
+        assert!(
+            s.chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_lowercase())
+        );
         assert_ne!(s, generate_consumer_secret());
     }
 }

@@ -38,7 +38,11 @@ pub struct OrgDirectory {
 impl OrgDirectory {
     /// A certificate by id or name.
     pub fn certificate(&self, id_or_name: &str) -> Option<&CertificateRef> {
-        self.certificates.iter().find(|c| c.id.as_str() == id_or_name || c.name == id_or_name || SfId::parse(id_or_name).is_some_and(|id| id == c.id))
+        self.certificates.iter().find(|c| {
+            c.id.as_str() == id_or_name
+                || c.name == id_or_name
+                || SfId::parse(id_or_name).is_some_and(|id| id == c.id)
+        })
     }
 
     pub fn has_profile(&self, name: &str) -> bool {
@@ -50,7 +54,9 @@ impl OrgDirectory {
     }
 
     pub fn run_as_user(&self, username: &str) -> Option<&RunAsUser> {
-        self.run_as.as_ref().filter(|u| u.username.eq_ignore_ascii_case(username))
+        self.run_as
+            .as_ref()
+            .filter(|u| u.username.eq_ignore_ascii_case(username))
     }
 
     /// Fetches what `input` refers to.
@@ -62,7 +68,10 @@ impl OrgDirectory {
             .list_certificates(org_id)
             .await?
             .into_iter()
-            .map(|c| CertificateRef { id: c.id, name: c.name })
+            .map(|c| CertificateRef {
+                id: c.id,
+                name: c.name,
+            })
             .collect();
         let profiles = store
             .list_bundles(BundleKind::Profile, org_id)
@@ -70,14 +79,26 @@ impl OrgDirectory {
             .into_iter()
             .map(|p| (p.name, p.label))
             .collect();
-        let permission_sets =
-            store.list_bundles(BundleKind::PermissionSet, org_id).await?.into_iter().map(|p| p.name).collect();
-        let username = input.oauth_config.as_ref().and_then(|o| o.oauth_client_credential_user.as_deref());
+        let permission_sets = store
+            .list_bundles(BundleKind::PermissionSet, org_id)
+            .await?
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        let username = input
+            .oauth_config
+            .as_ref()
+            .and_then(|o| o.oauth_client_credential_user.as_deref());
         let run_as = match username.map(str::trim).filter(|u| !u.is_empty()) {
             Some(username) => run_as_user(store, org_id, username).await?,
             None => None,
         };
-        Ok(Self { certificates, profiles, permission_sets, run_as })
+        Ok(Self {
+            certificates,
+            profiles,
+            permission_sets,
+            run_as,
+        })
     }
 }
 
@@ -85,22 +106,42 @@ async fn run_as_user<S>(store: &S, org_id: &SfId, username: &str) -> StoreResult
 where
     S: PermissionStore + UserStore + ?Sized,
 {
-    let Some(user) = store.find_user_by_username(username).await?.filter(|u| u.org_id == *org_id) else {
+    let Some(user) = store
+        .find_user_by_username(username)
+        .await?
+        .filter(|u| u.org_id == *org_id)
+    else {
         return Ok(None);
     };
-    let profile = store.find_bundle(BundleKind::Profile, &user.profile_id).await?;
+    let profile = store
+        .find_bundle(BundleKind::Profile, &user.profile_id)
+        .await?;
     let sets = store.user_permission_sets(&user.id).await?;
-    let is_api_only = profile.iter().chain(sets.iter()).any(|b| b.permissions.contains(&Permission::ApiUserOnly));
-    Ok(Some(RunAsUser { username: user.username, is_active: user.is_active, is_api_only }))
+    let is_api_only = profile
+        .iter()
+        .chain(sets.iter())
+        .any(|b| b.permissions.contains(&Permission::ApiUserOnly));
+    Ok(Some(RunAsUser {
+        username: user.username,
+        is_active: user.is_active,
+        is_api_only,
+    }))
 }
 
 /// Resolves an app's `assetSigningCertId` (an id or a name) to the org's certificate.
-pub async fn find_certificate<S>(store: &S, org_id: &SfId, id_or_name: &str) -> StoreResult<Option<OrgCertificate>>
+pub async fn find_certificate<S>(
+    store: &S,
+    org_id: &SfId,
+    id_or_name: &str,
+) -> StoreResult<Option<OrgCertificate>>
 where
     S: CertificateStore + ?Sized,
 {
     if let Some(id) = SfId::parse(id_or_name)
-        && let Some(cert) = store.find_certificate(&id).await?.filter(|c| c.org_id == *org_id)
+        && let Some(cert) = store
+            .find_certificate(&id)
+            .await?
+            .filter(|c| c.org_id == *org_id)
     {
         return Ok(Some(cert));
     }

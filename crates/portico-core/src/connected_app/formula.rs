@@ -80,9 +80,15 @@ impl Formula {
             return Err(FormulaError("the formula is empty".to_owned()));
         }
         if text.chars().count() > MAX_FORMULA_CHARS {
-            return Err(FormulaError(format!("the formula is longer than {MAX_FORMULA_CHARS} characters")));
+            return Err(FormulaError(format!(
+                "the formula is longer than {MAX_FORMULA_CHARS} characters"
+            )));
         }
-        let mut p = Parser { chars: text.chars().collect(), pos: 0, depth: 0 };
+        let mut p = Parser {
+            chars: text.chars().collect(),
+            pos: 0,
+            depth: 0,
+        };
         let parts = p.expr()?;
         p.skip_ws();
         if p.pos < p.chars.len() {
@@ -182,7 +188,8 @@ impl Parser {
                 self.depth -= 1;
                 Ok(inner)
             }
-            Some(_) => Err(self.error("expected a string in quotes, $User.<Field>, $Organization.<Field> or `(`")),
+            Some(_) => Err(self
+                .error("expected a string in quotes, $User.<Field>, $Organization.<Field> or `(`")),
             None => Err(self.error("the formula ends where a value is expected")),
         }
     }
@@ -214,7 +221,11 @@ impl Parser {
 
     fn ident(&mut self) -> String {
         let start = self.pos;
-        while self.chars.get(self.pos).is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_') {
+        while self
+            .chars
+            .get(self.pos)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_')
+        {
             self.pos += 1;
         }
         self.chars[start..self.pos].iter().collect()
@@ -232,18 +243,27 @@ impl Parser {
         let field_start = self.pos;
         let field = self.ident();
         if object.eq_ignore_ascii_case("User") {
-            lookup(USER_FIELDS, &field).map(Part::User).ok_or_else(|| unknown(&object, &field, field_start, USER_FIELDS))
+            lookup(USER_FIELDS, &field)
+                .map(Part::User)
+                .ok_or_else(|| unknown(&object, &field, field_start, USER_FIELDS))
         } else if object.eq_ignore_ascii_case("Organization") {
-            lookup(ORG_FIELDS, &field).map(Part::Org).ok_or_else(|| unknown(&object, &field, field_start, ORG_FIELDS))
+            lookup(ORG_FIELDS, &field)
+                .map(Part::Org)
+                .ok_or_else(|| unknown(&object, &field, field_start, ORG_FIELDS))
         } else {
             self.pos = start;
-            Err(self.error(&format!("unknown merge field object `${object}`; use $User or $Organization")))
+            Err(self.error(&format!(
+                "unknown merge field object `${object}`; use $User or $Organization"
+            )))
         }
     }
 }
 
 fn lookup<T: Copy>(table: &[(&str, T)], name: &str) -> Option<T> {
-    table.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, f)| *f)
+    table
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, f)| *f)
 }
 
 fn unknown<T>(object: &str, field: &str, at: usize, known: &[(&str, T)]) -> FormulaError {
@@ -283,7 +303,12 @@ mod tests {
     }
 
     fn org() -> Org {
-        Org { id: SfId::generate(KeyPrefix::Org), name: "Acme".into(), edition: Edition::Enterprise, created_at: UnixMillis(0) }
+        Org {
+            id: SfId::generate(KeyPrefix::Org),
+            name: "Acme".into(),
+            edition: Edition::Enterprise,
+            created_at: UnixMillis(0),
+        }
     }
 
     fn eval(text: &str) -> String {
@@ -293,9 +318,15 @@ mod tests {
     #[test]
     fn merge_fields_literals_and_concatenation() {
         assert_eq!(eval("$User.Email"), "ada@mail.example.com");
-        assert_eq!(eval("$user.firstname & ' ' & $User.LastName"), "Ada Lovelace");
+        assert_eq!(
+            eval("$user.firstname & ' ' & $User.LastName"),
+            "Ada Lovelace"
+        );
         assert_eq!(eval("\"org:\" & $Organization.Name"), "org:Acme");
-        assert_eq!(eval("'it\\'s' & (\"-\" & $Organization.OrganizationType)"), "it's-Enterprise Edition");
+        assert_eq!(
+            eval("'it\\'s' & (\"-\" & $Organization.OrganizationType)"),
+            "it's-Enterprise Edition"
+        );
         assert_eq!(eval("'plain'"), "plain");
     }
 

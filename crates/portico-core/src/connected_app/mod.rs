@@ -24,6 +24,7 @@ pub mod directory;
 pub mod formula;
 pub mod input;
 pub mod org_certificate;
+mod parse;
 mod policy;
 mod scopes_serde;
 pub mod validate;
@@ -264,7 +265,10 @@ fn loopback_equivalent(registered: &str, requested: &str) -> bool {
     };
     // Re-serialising the parsed URL would normalise case and dot segments, so compare the
     // requested string against the registered string with only the port swapped.
-    if !(is_loopback_ip(&reg) && is_loopback_ip(&req)) || req.username() != "" || req.password().is_some() {
+    if !(is_loopback_ip(&reg) && is_loopback_ip(&req))
+        || req.username() != ""
+        || req.password().is_some()
+    {
         return false;
     }
     let mut rebuilt = reg;
@@ -342,7 +346,11 @@ mod lines {
 
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
         let s = String::deserialize(d)?;
-        Ok(s.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect())
+        Ok(s.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect())
     }
 }
 

@@ -45,7 +45,12 @@ impl fmt::Debug for OrgCertificate {
 impl OrgCertificate {
     /// Creates a self-signed RSA 2048 certificate valid from `now` for one year, with the subject
     /// Salesforce uses for its own (`CN=<name>, OU=<org id>, O=Portico`).
-    pub fn generate(org_id: SfId, name: &str, now: UnixMillis, data_key: &DataKey) -> anyhow::Result<Self> {
+    pub fn generate(
+        org_id: SfId,
+        name: &str,
+        now: UnixMillis,
+        data_key: &DataKey,
+    ) -> anyhow::Result<Self> {
         let key = KeyPair::generate_for(&PKCS_RSA_SHA256)?;
         let mut params = CertificateParams::default();
         let mut dn = DistinguishedName::new();
@@ -55,7 +60,9 @@ impl OrgCertificate {
         params.distinguished_name = dn;
         params.not_before = time::OffsetDateTime::from_unix_timestamp(now.secs())?;
         params.not_after = time::OffsetDateTime::from_unix_timestamp(now.secs() + VALIDITY_SECS)?;
-        params.serial_number = Some(rcgen::SerialNumber::from_slice(&crate::secret::random_bytes::<16>()));
+        params.serial_number = Some(rcgen::SerialNumber::from_slice(
+            &crate::secret::random_bytes::<16>(),
+        ));
         let cert = params.self_signed(&key)?;
         let pem = super::certificate::to_pem(cert.der());
         let info = super::certificate::inspect_certificate(&pem).map_err(anyhow::Error::msg)?;

@@ -60,7 +60,9 @@ impl RefreshTokenPolicy {
             _ => {}
         }
         let mut parts = s.split(':');
-        let (Some(kind), Some(n), Some(unit), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        let (Some(kind), Some(n), Some(unit), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
             return Err(bad());
         };
         let n: u32 = n.parse().ok().filter(|n| *n > 0).ok_or_else(bad)?;
@@ -165,7 +167,12 @@ mod tests {
 
     #[test]
     fn refresh_token_policy_round_trips() {
-        for s in ["infinite", "zero", "specific_lifetime:3:DAYS", "specific_inactivity:12:HOURS"] {
+        for s in [
+            "infinite",
+            "zero",
+            "specific_lifetime:3:DAYS",
+            "specific_inactivity:12:HOURS",
+        ] {
             assert_eq!(RefreshTokenPolicy::parse(s).unwrap().to_wire(), s);
         }
         for bad in [

@@ -20,7 +20,14 @@ pub const FILE_SUFFIX: &str = ".connectedApp-meta.xml";
 const MAX_DEPTH: usize = 16;
 
 /// Elements that are lists even when they occur once.
-const LISTS: &[&str] = &["attributes", "customPermissions", "ipRanges", "oauthConfig.scopes", "permissionSetName", "profileName"];
+const LISTS: &[&str] = &[
+    "attributes",
+    "customPermissions",
+    "ipRanges",
+    "oauthConfig.scopes",
+    "permissionSetName",
+    "profileName",
+];
 /// Elements whose text is a number.
 const NUMBERS: &[&str] = &[
     "oauthConfig.assetTokenConfig.assetValidityPeriod",
@@ -28,13 +35,19 @@ const NUMBERS: &[&str] = &[
     "sessionPolicy.sessionTimeout",
 ];
 /// Sections whose booleans are typed: every `is…`, `idTokenInclude…` and `assetInclude…` leaf.
-const TYPED_SECTIONS: &[&str] = &["oauthConfig", "oauthConfig.idTokenConfig", "oauthConfig.assetTokenConfig"];
+const TYPED_SECTIONS: &[&str] = &[
+    "oauthConfig",
+    "oauthConfig.idTokenConfig",
+    "oauthConfig.assetTokenConfig",
+];
 
 /// The app's API name from a metadata file name (`My_App.connectedApp-meta.xml`, or the
 /// `.connectedApp` form of the Metadata API's own format).
 pub fn full_name_from_file_name(path: &str) -> Option<&str> {
     let file = path.rsplit(['/', '\\']).next()?;
-    file.strip_suffix(FILE_SUFFIX).or_else(|| file.strip_suffix(".connectedApp")).filter(|n| !n.is_empty())
+    file.strip_suffix(FILE_SUFFIX)
+        .or_else(|| file.strip_suffix(".connectedApp"))
+        .filter(|n| !n.is_empty())
 }
 
 /// Reads a `ConnectedApp` file into JSON for [`super::validate::validate_json`]. `fullName`
@@ -43,7 +56,10 @@ pub fn full_name_from_file_name(path: &str) -> Option<&str> {
 pub fn read_connected_app(xml: &str, default_full_name: Option<&str>) -> Result<Value, String> {
     let root = parse_tree(xml)?;
     if root.name != "ConnectedApp" {
-        return Err(format!("the root element is <{}>; a connected app file has <ConnectedApp>", root.name));
+        return Err(format!(
+            "the root element is <{}>; a connected app file has <ConnectedApp>",
+            root.name
+        ));
     }
     let Value::Object(mut map) = to_json(&root, "") else {
         return Err("the <ConnectedApp> element is empty".to_owned());
@@ -58,11 +74,15 @@ pub fn read_connected_app(xml: &str, default_full_name: Option<&str>) -> Result<
 
 /// Writes an app as a `ConnectedApp` file. `fullName` is not written: as in files Salesforce
 /// retrieves, it is the file's name. The consumer key is written; the secret never is.
-pub fn write_connected_app(settings: &AppSettings, consumer_key: Option<&str>) -> anyhow::Result<String> {
+pub fn write_connected_app(
+    settings: &AppSettings,
+    consumer_key: Option<&str>,
+) -> anyhow::Result<String> {
     let mut value = serde_json::to_value(settings)?;
     if let Value::Object(map) = &mut value {
         map.remove("fullName");
-        if let (Some(key), Some(Value::Object(oauth))) = (consumer_key, map.get_mut("oauthConfig")) {
+        if let (Some(key), Some(Value::Object(oauth))) = (consumer_key, map.get_mut("oauthConfig"))
+        {
             oauth.insert("consumerKey".to_owned(), Value::String(key.to_owned()));
         }
     }
@@ -117,7 +137,9 @@ fn write_element(w: &mut Writer<Vec<u8>>, name: &str, value: &Value) -> anyhow::
         other => other.to_string(),
     };
     w.write_event(Event::Start(BytesStart::new(name)))?;
-    w.write_event(Event::Text(BytesText::from_escaped(quick_xml::escape::partial_escape(&text))))?;
+    w.write_event(Event::Text(BytesText::from_escaped(
+        quick_xml::escape::partial_escape(&text),
+    )))?;
     w.write_event(Event::End(BytesEnd::new(name)))?;
     Ok(())
 }
@@ -134,17 +156,25 @@ fn parse_tree(xml: &str) -> Result<Node, String> {
     let mut reader = Reader::from_str(xml);
     reader.config_mut().trim_text(true);
     let mut stack: Vec<Node> = Vec::new();
-    let bad = |e: quick_xml::Error, r: &Reader<&[u8]>| format!("the XML is malformed at byte {}: {e}", r.buffer_position());
+    let bad = |e: quick_xml::Error, r: &Reader<&[u8]>| {
+        format!("the XML is malformed at byte {}: {e}", r.buffer_position())
+    };
     loop {
         match reader.read_event().map_err(|e| bad(e, &reader))? {
             Event::Start(e) => {
                 if stack.len() >= MAX_DEPTH {
                     return Err("the XML nests too deeply".to_owned());
                 }
-                stack.push(Node { name: local_name(e.local_name().as_ref()), ..Node::default() });
+                stack.push(Node {
+                    name: local_name(e.local_name().as_ref()),
+                    ..Node::default()
+                });
             }
             Event::Empty(e) => {
-                let node = Node { name: local_name(e.local_name().as_ref()), ..Node::default() };
+                let node = Node {
+                    name: local_name(e.local_name().as_ref()),
+                    ..Node::default()
+                };
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(node),
                     None => return Ok(node),
@@ -157,19 +187,24 @@ fn parse_tree(xml: &str) -> Result<Node, String> {
                 }
             }
             Event::CData(c) => {
-                let text = String::from_utf8(c.into_inner().into_owned()).map_err(|_| "the XML holds CDATA that is not UTF-8".to_owned())?;
+                let text = String::from_utf8(c.into_inner().into_owned())
+                    .map_err(|_| "the XML holds CDATA that is not UTF-8".to_owned())?;
                 if let Some(node) = stack.last_mut() {
                     node.text.push_str(&text);
                 }
             }
             Event::End(_) => {
-                let Some(done) = stack.pop() else { return Err("the XML closes an element it never opened".to_owned()) };
+                let Some(done) = stack.pop() else {
+                    return Err("the XML closes an element it never opened".to_owned());
+                };
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(done),
                     None => return Ok(done),
                 }
             }
-            Event::DocType(_) => return Err("DOCTYPE declarations are not allowed in metadata files".to_owned()),
+            Event::DocType(_) => {
+                return Err("DOCTYPE declarations are not allowed in metadata files".to_owned());
+            }
             Event::Eof => return Err("the XML ends before its root element is closed".to_owned()),
             Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
         }
@@ -188,10 +223,18 @@ fn to_json(node: &Node, path: &str) -> Value {
     }
     let mut map = Map::new();
     for child in &node.children {
-        let child_path = if path.is_empty() { child.name.clone() } else { format!("{path}.{}", child.name) };
+        let child_path = if path.is_empty() {
+            child.name.clone()
+        } else {
+            format!("{path}.{}", child.name)
+        };
         let value = to_json(child, &child_path);
         match map.get_mut(&child.name) {
-            Some(Value::Array(items)) if LISTS.contains(&child_path.as_str()) || items.len() > 1 => items.push(value),
+            Some(Value::Array(items))
+                if LISTS.contains(&child_path.as_str()) || items.len() > 1 =>
+            {
+                items.push(value);
+            }
             Some(existing) => {
                 let first = existing.take();
                 *existing = Value::Array(vec![first, value]);
@@ -210,7 +253,9 @@ fn to_json(node: &Node, path: &str) -> Value {
 fn typed_leaf(path: &str, text: &str) -> Value {
     let (section, name) = path.rsplit_once('.').unwrap_or(("", path));
     let boolean = TYPED_SECTIONS.contains(&section)
-        && (name.starts_with("is") || name.starts_with("idTokenInclude") || name.starts_with("assetInclude"));
+        && (name.starts_with("is")
+            || name.starts_with("idTokenInclude")
+            || name.starts_with("assetInclude"));
     if boolean {
         match text {
             "true" => return Value::Bool(true),
@@ -270,17 +315,39 @@ mod tests {
     #[test]
     fn hostile_or_foreign_xml_is_refused() {
         let doctype = r#"<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><ConnectedApp>&e;</ConnectedApp>"#;
-        assert!(read_connected_app(doctype, None).unwrap_err().contains("DOCTYPE"));
-        assert!(read_connected_app("<Profile><x>1</x></Profile>", None).unwrap_err().contains("<Profile>"));
+        assert!(
+            read_connected_app(doctype, None)
+                .unwrap_err()
+                .contains("DOCTYPE")
+        );
+        assert!(
+            read_connected_app("<Profile><x>1</x></Profile>", None)
+                .unwrap_err()
+                .contains("<Profile>")
+        );
         assert!(read_connected_app("<ConnectedApp><label>x</ConnectedApp>", None).is_err());
-        let deep = format!("<ConnectedApp>{}{}</ConnectedApp>", "<a>".repeat(40), "</a>".repeat(40));
-        assert!(read_connected_app(&deep, None).unwrap_err().contains("deeply"));
+        let deep = format!(
+            "<ConnectedApp>{}{}</ConnectedApp>",
+            "<a>".repeat(40),
+            "</a>".repeat(40)
+        );
+        assert!(
+            read_connected_app(&deep, None)
+                .unwrap_err()
+                .contains("deeply")
+        );
     }
 
     #[test]
     fn file_names_give_the_full_name() {
-        assert_eq!(full_name_from_file_name("connectedApps/My_App.connectedApp-meta.xml"), Some("My_App"));
-        assert_eq!(full_name_from_file_name("My_App.connectedApp"), Some("My_App"));
+        assert_eq!(
+            full_name_from_file_name("connectedApps/My_App.connectedApp-meta.xml"),
+            Some("My_App")
+        );
+        assert_eq!(
+            full_name_from_file_name("My_App.connectedApp"),
+            Some("My_App")
+        );
         assert_eq!(full_name_from_file_name("package.xml"), None);
     }
 }

@@ -3,7 +3,9 @@
 //! [`crate::token::issue`].
 
 pub mod authorization_code;
+pub mod client_credentials;
 pub mod password;
+pub mod refresh_token;
 
 use crate::client_auth::ClientCredentials;
 use crate::clock::Clock;
@@ -116,6 +118,8 @@ pub async fn exchange(
     match grant_type {
         "authorization_code" => authorization_code::exchange(ctx, params, creds).await,
         "password" => password::exchange(ctx, params, creds).await,
+        "refresh_token" => refresh_token::exchange(ctx, params, creds).await,
+        "client_credentials" => client_credentials::exchange(ctx, params, creds).await,
         _ => Err(OAuthError::unsupported_grant_type("grant type not supported")),
     }
 }

@@ -13,7 +13,12 @@ pub const CLAIMS_SUPPORTED: &[&str] = &[
     "preferred_username", "profile", "sub", "updated_at", "urls", "user_id", "user_type", "zoneinfo",
 ];
 
-pub fn document(issuer: &str) -> Value {
+/// The document for an issuer; the password grant is listed only where the org allows it.
+pub fn document(issuer: &str, allow_password_flow: bool) -> Value {
+    let mut grant_types = vec!["authorization_code", "refresh_token", "client_credentials"];
+    if allow_password_flow {
+        grant_types.push("password");
+    }
     let scopes: Vec<&str> = Scope::all()
         .map(Scope::token)
         .chain(["profile", "email", "address", "phone", "offline_access"])
@@ -28,7 +33,7 @@ pub fn document(issuer: &str) -> Value {
         "scopes_supported": scopes,
         "response_types_supported": ["code", "token", "token id_token"],
         "response_modes_supported": ["query", "fragment"],
-        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials", "password"],
+        "grant_types_supported": grant_types,
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "display_values_supported": ["page", "popup", "touch"],

@@ -11,7 +11,7 @@ use crate::scope::{Scope, ScopeSet};
 use crate::secret::{hmac_sha256_base64, TokenHash};
 use crate::token::id_token::{left_half_hash, IdTokenClaims};
 use crate::token::response::TokenResponse;
-use crate::token::{new_access_token, new_refresh_token, AccessTokenRecord, Approval};
+use crate::token::{new_access_token, new_refresh_token, AccessTokenRecord, Approval, RefreshTokenRecord};
 use crate::OAuthError;
 
 /// What to issue.
@@ -35,14 +35,15 @@ pub struct IssueRequest<'a> {
 }
 
 /// How the response relates to refresh tokens.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum RefreshIssue<'a> {
     /// No refresh token.
     None,
     /// A new approval with a new refresh token.
     New,
-    /// Refreshing under an existing approval: the access token joins it; no new refresh token.
-    Existing(&'a Approval),
+    /// Refreshing under an existing approval: the access token joins it; with rotation the
+    /// grant has stored a successor refresh token, returned here.
+    Existing { approval: &'a Approval, new_refresh_token: Option<String> },
 }
 
 /// The identity URL of a user (`<issuer>/id/<orgId18>/<userId18>`), which is also the
@@ -65,9 +66,9 @@ pub async fn issue(ctx: &GrantContext<'_>, req: IssueRequest<'_>) -> Result<Toke
     let org_id = &app.org_id;
     let access_token = new_access_token(org_id);
 
-    let (approval_id, refresh_token) = match req.refresh_token {
+    let (approval_id, refresh_token) = match req.refresh_token.clone() {
         RefreshIssue::None => (None, None),
-        RefreshIssue::Existing(approval) => (Some(approval.id.clone()), None),
+        RefreshIssue::Existing { approval, new_refresh_token } => (Some(approval.id.clone()), new_refresh_token),
         RefreshIssue::New => {
             let raw = new_refresh_token();
             let approval = Approval {
@@ -76,7 +77,6 @@ pub async fn issue(ctx: &GrantContext<'_>, req: IssueRequest<'_>) -> Result<Toke
                 app_id: app.id.clone(),
                 user_id: req.user.id.clone(),
                 scopes: req.scopes.clone(),
-                refresh_hash: TokenHash::of(&raw),
                 code_hash: req.code_hash.clone(),
                 nonce: req.nonce.clone(),
                 auth_time: req.auth_time,
@@ -86,7 +86,14 @@ pub async fn issue(ctx: &GrantContext<'_>, req: IssueRequest<'_>) -> Result<Toke
                 revoked_at: None,
             };
             enforce_approval_limit(ctx, app, req.user, now).await?;
-            ctx.store.insert_approval(&approval).await?;
+            let refresh = RefreshTokenRecord {
+                hash: TokenHash::of(&raw),
+                approval_id: approval.id.clone(),
+                created_at: now,
+                rotated_at: None,
+                grace_until: None,
+            };
+            ctx.store.insert_approval(&approval, &refresh).await?;
             (Some(approval.id), Some(raw))
         }
     };

@@ -67,7 +67,6 @@ pub struct Approval {
     pub app_id: SfId,
     pub user_id: SfId,
     pub scopes: ScopeSet,
-    pub refresh_hash: TokenHash,
     pub code_hash: Option<TokenHash>,
     pub nonce: Option<String>,
     pub auth_time: UnixMillis,
@@ -75,6 +74,18 @@ pub struct Approval {
     pub last_used_at: UnixMillis,
     pub use_count: i64,
     pub revoked_at: Option<UnixMillis>,
+}
+
+/// A refresh token of an approval. Without rotation an approval has one; with rotation each
+/// refresh retires the presented token (`rotated_at`) and adds its successor. A retired token
+/// still works until `grace_until`, for a concurrent refresh that raced the first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshTokenRecord {
+    pub hash: TokenHash,
+    pub approval_id: SfId,
+    pub created_at: UnixMillis,
+    pub rotated_at: Option<UnixMillis>,
+    pub grace_until: Option<UnixMillis>,
 }
 
 /// The opaque access token format: `<orgId15>!<body>`.

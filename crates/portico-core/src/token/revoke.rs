@@ -25,7 +25,7 @@ pub async fn revoke(
     }
     let now = clock.now();
     let hash = TokenHash::of(raw);
-    if let Some(approval) = tokens.find_approval_by_refresh_hash(&hash).await? {
+    if let Some((_, approval)) = tokens.find_refresh_token(&hash).await? {
         if approval.revoked_at.is_none() {
             tokens.revoke_approval(&approval.id, now).await?;
             return Ok(());

@@ -49,8 +49,10 @@ pub(crate) struct AppView {
 
 impl AppView {
     pub(crate) fn new(app: &ConnectedApp) -> Self {
-        let certificate_info =
-            app.oauth().and_then(|o| o.certificate.as_deref()).and_then(|pem| inspect_certificate(pem).ok());
+        let certificate_info = app
+            .oauth()
+            .and_then(|o| o.certificate.as_deref())
+            .and_then(|pem| inspect_certificate(pem).ok());
         Self {
             id: app.id.to_string(),
             settings: app.settings.clone(),
@@ -73,7 +75,10 @@ impl AppView {
     pub(crate) fn to_json(&self) -> Value {
         let mut value = serde_json::to_value(self).unwrap_or(Value::Null);
         if let Some(Value::Object(oauth)) = value.get_mut("oauthConfig") {
-            oauth.insert("consumerKey".to_owned(), Value::String(self.consumer_key.clone()));
+            oauth.insert(
+                "consumerKey".to_owned(),
+                Value::String(self.consumer_key.clone()),
+            );
         }
         value
     }
@@ -86,7 +91,11 @@ impl IntoResponse for AppView {
 }
 
 /// The app with this API name in the caller's org, or a 404.
-pub(crate) async fn find_app(state: &AppState, caller: &Caller, full_name: &str) -> Result<ConnectedApp, ApiError> {
+pub(crate) async fn find_app(
+    state: &AppState,
+    caller: &Caller,
+    full_name: &str,
+) -> Result<ConnectedApp, ApiError> {
     state
         .store
         .find_app_by_name(&caller.org.id, full_name)
@@ -107,7 +116,8 @@ pub(crate) fn field_errors(errors: Vec<FieldError>) -> ApiError {
             ApiError::new(code, e.message, &[e.field.as_str()])
         })
         .collect();
-    ApiError::merge(items).unwrap_or_else(|| ApiError::invalid_field("(body)", "the connected app is invalid"))
+    ApiError::merge(items)
+        .unwrap_or_else(|| ApiError::invalid_field("(body)", "the connected app is invalid"))
 }
 
 /// Parses and validates a body against the org (run-as user, certificates, profiles).
@@ -123,7 +133,12 @@ pub(crate) async fn validate_body(
         Some(i) => OrgDirectory::load(state.store.as_ref(), &caller.org.id, i).await?,
         None => OrgDirectory::default(),
     };
-    let ctx = Context { now: state.clock.now(), mode, directory: &directory, current };
+    let ctx = Context {
+        now: state.clock.now(),
+        mode,
+        directory: &directory,
+        current,
+    };
     validate_parsed(input, parse_errors, &ctx).map_err(field_errors)
 }
 
@@ -131,7 +146,11 @@ pub(crate) async fn validate_body(
 /// Manage Profiles and Permission Sets with Modify All Data when profiles, permission sets or
 /// SAML attributes (custom attributes and the SAML settings) change; Modify All Data when
 /// Introspect All Tokens changes.
-pub(crate) fn require_for_change(caller: &Caller, old: Option<&AppSettings>, new: &AppSettings) -> Result<(), ApiError> {
+pub(crate) fn require_for_change(
+    caller: &Caller,
+    old: Option<&AppSettings>,
+    new: &AppSettings,
+) -> Result<(), ApiError> {
     caller.require(AdminAction::ManageApps)?;
     let empty = AppSettings::default();
     let before = old.unwrap_or(&empty);
@@ -143,7 +162,11 @@ pub(crate) fn require_for_change(caller: &Caller, old: Option<&AppSettings>, new
     {
         caller.require(AdminAction::AssignAppProfiles)?;
     }
-    let introspect = |s: &AppSettings| s.oauth_config.as_ref().is_some_and(|o| o.is_introspect_all_tokens);
+    let introspect = |s: &AppSettings| {
+        s.oauth_config
+            .as_ref()
+            .is_some_and(|o| o.is_introspect_all_tokens)
+    };
     if introspect(before) != introspect(new) {
         caller.require(AdminAction::SetIntrospectAllTokens)?;
     }
@@ -156,7 +179,9 @@ pub(crate) fn refuse_builtin(app: &ConnectedApp, what: &str) -> Result<(), ApiEr
     if app.full_name() == CLI_APP_NAME && app.consumer_key == CLI_APP_NAME {
         return Err(ApiError::new(
             ApiErrorCode::FieldIntegrityException,
-            format!("the built-in {CLI_APP_NAME} app can't be {what}: the portico command line uses it"),
+            format!(
+                "the built-in {CLI_APP_NAME} app can't be {what}: the portico command line uses it"
+            ),
             &["fullName"],
         ));
     }
@@ -164,10 +189,29 @@ pub(crate) fn refuse_builtin(app: &ConnectedApp, what: &str) -> Result<(), ApiEr
 }
 
 /// Writes an audit entry; a failure is logged and does not undo the change it records.
-pub(crate) async fn audit(state: &AppState, caller: &Caller, action: &str, section: &str, target: &str, display: String, changes: Vec<FieldChange>) {
-    let by = (caller.user.user.id.clone(), caller.user.user.username.clone());
-    let entry =
-        AuditEntry::new(caller.org.id.clone(), by, state.clock.now(), action, section, target, display).with_changes(changes);
+pub(crate) async fn audit(
+    state: &AppState,
+    caller: &Caller,
+    action: &str,
+    section: &str,
+    target: &str,
+    display: String,
+    changes: Vec<FieldChange>,
+) {
+    let by = (
+        caller.user.user.id.clone(),
+        caller.user.user.username.clone(),
+    );
+    let entry = AuditEntry::new(
+        caller.org.id.clone(),
+        by,
+        state.clock.now(),
+        action,
+        section,
+        target,
+        display,
+    )
+    .with_changes(changes);
     if let Err(e) = state.store.insert_audit_entry(&entry).await {
         tracing::error!(error = %e, action, target, "could not write the setup audit trail");
     }

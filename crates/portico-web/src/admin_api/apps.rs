@@ -7,17 +7,19 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use portico_core::admin_access::{AdminAction, check_edition_can_create_apps};
+use portico_core::connected_app::ConnectedApp;
 use portico_core::connected_app::audit::diff_settings;
 use portico_core::connected_app::credentials::{generate_consumer_key, generate_consumer_secret};
 use portico_core::connected_app::validate::Mode;
 use portico_core::connected_app::xml::{FILE_SUFFIX, write_connected_app};
-use portico_core::connected_app::ConnectedApp;
 use portico_core::ids::{KeyPrefix, SfId};
 use portico_core::secret::constant_time_eq;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::app_support::{AppView, SECTION, audit, find_app, refuse_builtin, require_for_change, validate_body};
+use super::app_support::{
+    AppView, SECTION, audit, find_app, refuse_builtin, require_for_change, validate_body,
+};
 use super::{Body, Caller};
 use crate::error::{ApiError, ApiErrorCode};
 use crate::state::AppState;
@@ -26,7 +28,10 @@ const TAG: &str = "Connected apps";
 
 #[utoipa::path(operation_id = "listConnectedApps", get, path = "/api/v1/connected-apps", tag = TAG,
     responses((status = 200, description = "The org's connected apps, by API name", body = [AppView])))]
-pub(crate) async fn list(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
     caller.require(AdminAction::ManageApps)?;
     let apps = state.store.list_apps(&caller.org.id).await?;
     let views: Vec<Value> = apps.iter().map(|a| AppView::new(a).to_json()).collect();
@@ -40,7 +45,11 @@ pub(crate) async fn list(State(state): State<AppState>, caller: Caller) -> Resul
         (status = 400, description = "Every invalid field, named"),
         (status = 403, description = "Missing permissions, or an edition where apps can't be created"),
         (status = 409, description = "fullName or consumerKey taken")))]
-pub(crate) async fn create(State(state): State<AppState>, caller: Caller, Body(body): Body<Value>) -> Result<Response, ApiError> {
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Body(body): Body<Value>,
+) -> Result<Response, ApiError> {
     caller.require(AdminAction::ManageApps)?;
     check_edition_can_create_apps(caller.org.edition)
         .map_err(|msg| ApiError::new(ApiErrorCode::InsufficientAccess, msg, &[]))?;
@@ -69,14 +78,30 @@ pub(crate) async fn create(State(state): State<AppState>, caller: Caller, Body(b
     };
     state.store.insert_app(&app).await?;
     let name = app.full_name();
-    audit(&state, &caller, "connectedAppCreated", SECTION, name, format!("Created connected app {name}"), diff_settings(None, Some(&app.settings))).await;
+    audit(
+        &state,
+        &caller,
+        "connectedAppCreated",
+        SECTION,
+        name,
+        format!("Created connected app {name}"),
+        diff_settings(None, Some(&app.settings)),
+    )
+    .await;
     Ok((StatusCode::CREATED, AppView::new(&app).with_secret(secret)).into_response())
 }
 
 /// A consumer secret an administrator chooses must be unique in the org (§10).
-pub(crate) async fn ensure_secret_unique(state: &AppState, caller: &Caller, secret: &str) -> Result<(), ApiError> {
+pub(crate) async fn ensure_secret_unique(
+    state: &AppState,
+    caller: &Caller,
+    secret: &str,
+) -> Result<(), ApiError> {
     for app in state.store.list_apps(&caller.org.id).await? {
-        let existing = app.consumer_secret_sealed.as_deref().and_then(|s| state.data_key.open(s));
+        let existing = app
+            .consumer_secret_sealed
+            .as_deref()
+            .and_then(|s| state.data_key.open(s));
         if existing.is_some_and(|e| constant_time_eq(&e, secret)) {
             return Err(ApiError::duplicate("oauthConfig.consumerSecret"));
         }
@@ -114,12 +139,21 @@ pub(crate) async fn get(
             })?;
             let disposition = format!("attachment; filename=\"{}{FILE_SUFFIX}\"", app.full_name());
             Ok((
-                [(header::CONTENT_TYPE, "application/xml; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/xml; charset=utf-8".to_owned(),
+                    ),
+                    (header::CONTENT_DISPOSITION, disposition),
+                ],
                 xml,
             )
                 .into_response())
         }
-        Some(other) => Err(ApiError::invalid_field("format", format!("unknown format `{other}`; use json or xml"))),
+        Some(other) => Err(ApiError::invalid_field(
+            "format",
+            format!("unknown format `{other}`; use json or xml"),
+        )),
     }
 }
 
@@ -153,7 +187,10 @@ pub(crate) async fn patch(
     caller.require(AdminAction::ManageApps)?;
     let app = find_app(&state, &caller, &full_name).await?;
     if !body.is_object() {
-        return Err(ApiError::invalid_field("(body)", "a merge patch must be a JSON object"));
+        return Err(ApiError::invalid_field(
+            "(body)",
+            "a merge patch must be a JSON object",
+        ));
     }
     let mut merged = serde_json::to_value(&app.settings).map_err(|_| ApiError::internal())?;
     merge_patch(&mut merged, body);
@@ -161,8 +198,15 @@ pub(crate) async fn patch(
 }
 
 /// Validates `body` as the app's new settings and saves them.
-async fn save(state: &AppState, caller: &Caller, mut app: ConnectedApp, body: Value) -> Result<Response, ApiError> {
-    let mode = Mode::Update { consumer_key: app.consumer_key.clone() };
+async fn save(
+    state: &AppState,
+    caller: &Caller,
+    mut app: ConnectedApp,
+    body: Value,
+) -> Result<Response, ApiError> {
+    let mode = Mode::Update {
+        consumer_key: app.consumer_key.clone(),
+    };
     let valid = validate_body(state, caller, body, &mode, Some(&app.settings)).await?;
     require_for_change(caller, Some(&app.settings), &valid.settings)?;
     if valid.settings.full_name != app.settings.full_name {
@@ -174,14 +218,30 @@ async fn save(state: &AppState, caller: &Caller, mut app: ConnectedApp, body: Va
     app.updated_at = state.clock.now();
     state.store.update_app(&app).await?;
     if !changes.is_empty() {
-        let display = format!("Changed connected app {old_name}: {}", changed_fields(&changes));
-        audit(state, caller, "connectedAppChanged", SECTION, &old_name, display, changes).await;
+        let display = format!(
+            "Changed connected app {old_name}: {}",
+            changed_fields(&changes)
+        );
+        audit(
+            state,
+            caller,
+            "connectedAppChanged",
+            SECTION,
+            &old_name,
+            display,
+            changes,
+        )
+        .await;
     }
     Ok(AppView::new(&app).into_response())
 }
 
 fn changed_fields(changes: &[portico_core::connected_app::audit::FieldChange]) -> String {
-    changes.iter().map(|c| c.field.as_str()).collect::<Vec<_>>().join(", ")
+    changes
+        .iter()
+        .map(|c| c.field.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// RFC 7396: objects merge key by key, `null` removes, anything else replaces.
@@ -207,13 +267,26 @@ fn merge_patch(target: &mut Value, patch: Value) {
 #[utoipa::path(operation_id = "deleteConnectedApp", delete, path = "/api/v1/connected-apps/{fullName}", tag = TAG,
     params(("fullName" = String, Path, description = "The app's API name")),
     responses((status = 204, description = "Deleted, with its tokens and approvals"), (status = 404, description = "No such app")))]
-pub(crate) async fn delete(State(state): State<AppState>, caller: Caller, Path(full_name): Path<String>) -> Result<StatusCode, ApiError> {
+pub(crate) async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(full_name): Path<String>,
+) -> Result<StatusCode, ApiError> {
     caller.require(AdminAction::ManageApps)?;
     let app = find_app(&state, &caller, &full_name).await?;
     refuse_builtin(&app, "deleted")?;
     state.store.delete_app(&app.id).await?;
     let name = app.full_name();
-    audit(&state, &caller, "connectedAppDeleted", SECTION, name, format!("Deleted connected app {name}"), diff_settings(Some(&app.settings), None)).await;
+    audit(
+        &state,
+        &caller,
+        "connectedAppDeleted",
+        SECTION,
+        name,
+        format!("Deleted connected app {name}"),
+        diff_settings(Some(&app.settings), None),
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -226,7 +299,13 @@ mod tests {
     #[test]
     fn merge_patch_follows_rfc_7396() {
         let mut target = json!({"a": "b", "c": {"d": "e", "f": "g"}, "l": [1, 2]});
-        merge_patch(&mut target, json!({"a": "z", "c": {"f": null}, "l": [3], "n": {"x": 1}}));
-        assert_eq!(target, json!({"a": "z", "c": {"d": "e"}, "l": [3], "n": {"x": 1}}));
+        merge_patch(
+            &mut target,
+            json!({"a": "z", "c": {"f": null}, "l": [3], "n": {"x": 1}}),
+        );
+        assert_eq!(
+            target,
+            json!({"a": "z", "c": {"d": "e"}, "l": [3], "n": {"x": 1}})
+        );
     }
 }

@@ -24,11 +24,23 @@ pub(crate) struct AuditQuery {
 #[utoipa::path(operation_id = "listAuditTrail", get, path = "/api/v1/audit-trail", tag = "Setup audit trail", params(AuditQuery),
     responses((status = 200, description = "Entries, newest first; secrets are never written", body = [AuditEntry]),
         (status = 400, description = "A limit out of range")))]
-pub(crate) async fn list(State(state): State<AppState>, caller: Caller, Query(query): Query<AuditQuery>) -> Result<Json<Vec<AuditEntry>>, ApiError> {
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<AuditQuery>,
+) -> Result<Json<Vec<AuditEntry>>, ApiError> {
     caller.require(AdminAction::ViewSetup)?;
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::invalid_field("limit", format!("limit must be 1 to {MAX_LIMIT}")));
+        return Err(ApiError::invalid_field(
+            "limit",
+            format!("limit must be 1 to {MAX_LIMIT}"),
+        ));
     }
-    Ok(Json(state.store.list_audit_entries(&caller.org.id, limit).await?))
+    Ok(Json(
+        state
+            .store
+            .list_audit_entries(&caller.org.id, limit)
+            .await?,
+    ))
 }

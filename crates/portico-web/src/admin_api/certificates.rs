@@ -46,7 +46,10 @@ impl CertificateView {
             subject: cert.subject,
             issuer: info.as_ref().map(|i| i.issuer.clone()).unwrap_or_default(),
             expires_at: cert.expires_at.0,
-            sha256_fingerprint: info.as_ref().map(|i| i.sha256_fingerprint.clone()).unwrap_or_default(),
+            sha256_fingerprint: info
+                .as_ref()
+                .map(|i| i.sha256_fingerprint.clone())
+                .unwrap_or_default(),
             key_type: info.map(|i| i.key_type).unwrap_or_default(),
             created_at: cert.created_at.0,
             pem: cert.pem,
@@ -63,7 +66,10 @@ pub(crate) struct CertificateInput {
 
 #[utoipa::path(operation_id = "listCertificates", get, path = "/api/v1/certificates", tag = TAG,
     responses((status = 200, description = "The org's certificates by name", body = [CertificateView])))]
-pub(crate) async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<CertificateView>>, ApiError> {
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<CertificateView>>, ApiError> {
     caller.require(AdminAction::ManageApps)?;
     let certs = state.store.list_certificates(&caller.org.id).await?;
     Ok(Json(certs.into_iter().map(CertificateView::new).collect()))
@@ -78,25 +84,48 @@ pub(crate) async fn create(
     Body(input): Body<CertificateInput>,
 ) -> Result<(StatusCode, Json<CertificateView>), ApiError> {
     caller.require(AdminAction::ManageApps)?;
-    let name = input.name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).ok_or_else(|| ApiError::required("name"))?;
+    let name = input
+        .name
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| ApiError::required("name"))?;
     check_developer_name(&name).map_err(|msg| ApiError::invalid_field("name", msg))?;
-    if state.store.find_certificate_by_name(&caller.org.id, &name).await?.is_some() {
+    if state
+        .store
+        .find_certificate_by_name(&caller.org.id, &name)
+        .await?
+        .is_some()
+    {
         return Err(ApiError::duplicate("name"));
     }
     let now = state.clock.now();
-    let cert = OrgCertificate::generate(caller.org.id.clone(), &name, now, &state.data_key).map_err(|e| {
-        tracing::error!(error = %e, "generating a certificate failed");
-        ApiError::internal()
-    })?;
+    let cert = OrgCertificate::generate(caller.org.id.clone(), &name, now, &state.data_key)
+        .map_err(|e| {
+            tracing::error!(error = %e, "generating a certificate failed");
+            ApiError::internal()
+        })?;
     state.store.insert_certificate(&cert).await?;
-    audit(&state, &caller, "certificateCreated", SECTION, &name, format!("Created self-signed certificate {name}"), Vec::new()).await;
+    audit(
+        &state,
+        &caller,
+        "certificateCreated",
+        SECTION,
+        &name,
+        format!("Created self-signed certificate {name}"),
+        Vec::new(),
+    )
+    .await;
     Ok((StatusCode::CREATED, Json(CertificateView::new(cert))))
 }
 
 #[utoipa::path(operation_id = "getCertificate", get, path = "/api/v1/certificates/{idOrName}", tag = TAG,
     params(("idOrName" = String, Path, description = "The certificate's id (`0P1…`) or unique name")),
     responses((status = 200, description = "The certificate", body = CertificateView), (status = 404, description = "No such certificate")))]
-pub(crate) async fn get(State(state): State<AppState>, caller: Caller, Path(id_or_name): Path<String>) -> Result<Json<CertificateView>, ApiError> {
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id_or_name): Path<String>,
+) -> Result<Json<CertificateView>, ApiError> {
     caller.require(AdminAction::ManageApps)?;
     find_certificate(state.store.as_ref(), &caller.org.id, &id_or_name)
         .await?

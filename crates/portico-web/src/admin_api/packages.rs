@@ -59,9 +59,15 @@ pub(crate) async fn upload(
 ) -> Result<Response, ApiError> {
     caller.require(AdminAction::InstallPackagedApp)?;
     let files = read_uploads(request, &state, query.full_name.as_deref()).await?;
-    let apps: Vec<(&Upload, String)> = files.iter().filter_map(|f| full_name_from_file_name(&f.path).map(|n| (f, n.to_owned()))).collect();
+    let apps: Vec<(&Upload, String)> = files
+        .iter()
+        .filter_map(|f| full_name_from_file_name(&f.path).map(|n| (f, n.to_owned())))
+        .collect();
     if apps.is_empty() {
-        return Err(ApiError::invalid_field("(body)", "the upload holds no *.connectedApp-meta.xml file"));
+        return Err(ApiError::invalid_field(
+            "(body)",
+            "the upload holds no *.connectedApp-meta.xml file",
+        ));
     }
     let mut problems = Vec::new();
     let mut valid = Vec::new();
@@ -89,16 +95,32 @@ pub(crate) async fn upload(
     let mut views = Vec::new();
     for (app, secret) in created {
         let name = app.full_name();
-        audit(&state, &caller, "connectedAppImported", SECTION, name, format!("Imported packaged connected app {name} (not installed)"), diff_settings(None, Some(&app.settings))).await;
+        audit(
+            &state,
+            &caller,
+            "connectedAppImported",
+            SECTION,
+            name,
+            format!("Imported packaged connected app {name} (not installed)"),
+            diff_settings(None, Some(&app.settings)),
+        )
+        .await;
         views.push(AppView::new(&app).with_secret(secret).to_json());
     }
     Ok((StatusCode::CREATED, axum::Json(views)).into_response())
 }
 
 /// Reads, validates and builds one packaged app with its secret.
-async fn check_file(state: &AppState, caller: &Caller, file: &Upload, name: &str) -> Result<(ConnectedApp, String), ApiError> {
-    let text = std::str::from_utf8(&file.bytes).map_err(|_| ApiError::invalid_field("(file)", "the file is not UTF-8 text"))?;
-    let json: Value = read_connected_app(text, Some(name)).map_err(|msg| ApiError::invalid_field("(file)", msg))?;
+async fn check_file(
+    state: &AppState,
+    caller: &Caller,
+    file: &Upload,
+    name: &str,
+) -> Result<(ConnectedApp, String), ApiError> {
+    let text = std::str::from_utf8(&file.bytes)
+        .map_err(|_| ApiError::invalid_field("(file)", "the file is not UTF-8 text"))?;
+    let json: Value = read_connected_app(text, Some(name))
+        .map_err(|msg| ApiError::invalid_field("(file)", msg))?;
     let valid = validate_body(state, caller, json, &Mode::Import, None).await?;
     require_for_change(caller, None, &valid.settings)?;
     let secret = match valid.consumer_secret {
@@ -126,18 +148,37 @@ async fn check_file(state: &AppState, caller: &Caller, file: &Upload, name: &str
 }
 
 /// Names and keys must be new, in the org and within the upload.
-async fn check_unique(state: &AppState, caller: &Caller, apps: &[(ConnectedApp, String)]) -> Result<(), ApiError> {
+async fn check_unique(
+    state: &AppState,
+    caller: &Caller,
+    apps: &[(ConnectedApp, String)],
+) -> Result<(), ApiError> {
     let mut problems = Vec::new();
     for (i, (app, _)) in apps.iter().enumerate() {
         let earlier = &apps[..i];
         let name = app.full_name();
-        if earlier.iter().any(|(a, _)| a.full_name() == name) || state.store.find_app_by_name(&caller.org.id, name).await?.is_some() {
+        if earlier.iter().any(|(a, _)| a.full_name() == name)
+            || state
+                .store
+                .find_app_by_name(&caller.org.id, name)
+                .await?
+                .is_some()
+        {
             problems.push(prefixed(ApiError::duplicate("fullName"), name));
         }
-        if earlier.iter().any(|(a, _)| a.consumer_key == app.consumer_key)
-            || state.store.find_app_by_consumer_key(&app.consumer_key).await?.is_some()
+        if earlier
+            .iter()
+            .any(|(a, _)| a.consumer_key == app.consumer_key)
+            || state
+                .store
+                .find_app_by_consumer_key(&app.consumer_key)
+                .await?
+                .is_some()
         {
-            problems.push(prefixed(ApiError::duplicate("oauthConfig.consumerKey"), name));
+            problems.push(prefixed(
+                ApiError::duplicate("oauthConfig.consumerKey"),
+                name,
+            ));
         }
     }
     ApiError::merge(problems).map_or(Ok(()), Err)
@@ -150,20 +191,39 @@ fn prefixed(mut e: ApiError, path: &str) -> ApiError {
     e
 }
 
-async fn read_uploads(request: Request, state: &AppState, full_name: Option<&str>) -> Result<Vec<Upload>, ApiError> {
+async fn read_uploads(
+    request: Request,
+    state: &AppState,
+    full_name: Option<&str>,
+) -> Result<Vec<Upload>, ApiError> {
     let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let too_big = |_| ApiError::invalid_field("(body)", "the upload could not be read (too large?)");
+    let too_big =
+        |_| ApiError::invalid_field("(body)", "the upload could not be read (too large?)");
     if content_type.starts_with("multipart/form-data") {
-        let mut multipart = Multipart::from_request(request, state).await.map_err(|e| ApiError::invalid_field("(body)", e.body_text()))?;
+        let mut multipart = Multipart::from_request(request, state)
+            .await
+            .map_err(|e| ApiError::invalid_field("(body)", e.body_text()))?;
         let mut files = Vec::new();
-        while let Some(field) = multipart.next_field().await.map_err(|e| ApiError::invalid_field("(body)", e.body_text()))? {
-            let path = field.file_name().or(field.name()).unwrap_or_default().to_owned();
-            let bytes = field.bytes().await.map_err(|e| ApiError::invalid_field("(body)", e.body_text()))?.to_vec();
+        while let Some(field) = multipart
+            .next_field()
+            .await
+            .map_err(|e| ApiError::invalid_field("(body)", e.body_text()))?
+        {
+            let path = field
+                .file_name()
+                .or(field.name())
+                .unwrap_or_default()
+                .to_owned();
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| ApiError::invalid_field("(body)", e.body_text()))?
+                .to_vec();
             if path.to_ascii_lowercase().ends_with(".zip") {
                 files.extend(unzip(&bytes)?);
             } else {
@@ -172,34 +232,47 @@ async fn read_uploads(request: Request, state: &AppState, full_name: Option<&str
         }
         return Ok(files);
     }
-    let bytes = axum::body::Bytes::from_request(request, state).await.map_err(too_big)?;
+    let bytes = axum::body::Bytes::from_request(request, state)
+        .await
+        .map_err(too_big)?;
     if content_type.contains("xml") {
         let name = full_name.unwrap_or("Imported_App");
-        return Ok(vec![Upload { path: format!("{name}.connectedApp-meta.xml"), bytes: bytes.to_vec() }]);
+        return Ok(vec![Upload {
+            path: format!("{name}.connectedApp-meta.xml"),
+            bytes: bytes.to_vec(),
+        }]);
     }
     unzip(&bytes)
 }
 
 fn unzip(bytes: &[u8]) -> Result<Vec<Upload>, ApiError> {
     let bad = |msg: String| ApiError::invalid_field("(body)", msg);
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| bad(format!("the upload is not a zip file ({e})")))?;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| bad(format!("the upload is not a zip file ({e})")))?;
     if archive.len() > MAX_FILES {
         return Err(bad(format!("the zip holds more than {MAX_FILES} files")));
     }
     let mut budget = MAX_UNZIPPED_BYTES;
     let mut files = Vec::new();
     for i in 0..archive.len() {
-        let entry = archive.by_index(i).map_err(|e| bad(format!("the zip is damaged ({e})")))?;
+        let entry = archive
+            .by_index(i)
+            .map_err(|e| bad(format!("the zip is damaged ({e})")))?;
         if entry.is_dir() || full_name_from_file_name(entry.name()).is_none() {
             continue;
         }
         let path = entry.name().to_owned();
         let mut out = Vec::new();
         // The declared size can lie; read at most the remaining budget plus one byte to notice.
-        entry.take(budget + 1).read_to_end(&mut out).map_err(|e| bad(format!("{path}: cannot be unzipped ({e})")))?;
+        entry
+            .take(budget + 1)
+            .read_to_end(&mut out)
+            .map_err(|e| bad(format!("{path}: cannot be unzipped ({e})")))?;
         let used = u64::try_from(out.len()).unwrap_or(u64::MAX);
         if used > budget {
-            return Err(bad(format!("the zip expands to more than {MAX_UNZIPPED_BYTES} bytes")));
+            return Err(bad(format!(
+                "the zip expands to more than {MAX_UNZIPPED_BYTES} bytes"
+            )));
         }
         budget -= used;
         files.push(Upload { path, bytes: out });

@@ -11,6 +11,6 @@ use crate::state::AppState;
 pub(crate) async fn get(State(state): State<AppState>) -> impl IntoResponse {
     (
         [(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")],
-        Json(portico_core::oidc::discovery::document(&state.tokens.issuer)),
+        Json(portico_core::oidc::discovery::document(&state.tokens.issuer, state.tokens.allow_password_flow)),
     )
 }

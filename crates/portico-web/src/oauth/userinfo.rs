@@ -23,17 +23,17 @@ fn forbidden(body: &'static str) -> Response {
 }
 
 /// The token from the header and/or `oauth_token`; two different tokens are refused.
-fn presented_token(headers: &HeaderMap, params: &portico_core::grant::Params) -> Result<String, Response> {
+fn presented_token(headers: &HeaderMap, params: &portico_core::grant::Params) -> Result<String, &'static str> {
     match (bearer_token(headers), params.get("oauth_token")) {
-        (Some(h), Some(p)) if h != p => Err(forbidden("Bad_OAuth_Token")),
+        (Some(h), Some(p)) if h != p => Err("Bad_OAuth_Token"),
         (Some(h), _) => Ok(h),
         (None, Some(p)) => Ok(p.to_owned()),
-        (None, None) => Err(forbidden("Missing_OAuth_Token")),
+        (None, None) => Err("Missing_OAuth_Token"),
     }
 }
 
 async fn grant(state: &AppState, headers: &HeaderMap, params: &portico_core::grant::Params) -> Result<BearerGrant, Response> {
-    let raw = presented_token(headers, params)?;
+    let raw = presented_token(headers, params).map_err(forbidden)?;
     let grant = validate(state.store.as_ref(), state.clock.as_ref(), &raw).await.map_err(|_| forbidden("Bad_OAuth_Token"))?;
     let s = &grant.token.scopes;
     if [Scope::Id, Scope::OpenId, Scope::Api, Scope::Full].into_iter().any(|x| s.covers(x)) {

@@ -11,7 +11,9 @@ const APPS: &str = "/api/v1/connected-apps";
 #[tokio::test]
 async fn create_returns_the_key_and_the_secret_once() {
     let h = Harness::new().await;
-    let r = h.call(Method::POST, APPS, &h.admin, Some(app_json("Billing"))).await;
+    let r = h
+        .call(Method::POST, APPS, &h.admin, Some(app_json("Billing")))
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let created = r.json();
     let key = created["consumerKey"].as_str().unwrap().to_owned();
@@ -19,21 +21,36 @@ async fn create_returns_the_key_and_the_secret_once() {
     assert!(key.starts_with("3MVG9") && key.len() == 85, "{key}");
     assert_eq!(secret.len(), 64);
     assert_eq!(created["oauthConfig"]["consumerKey"], key.as_str());
-    assert_eq!(created["isInstalled"], true, "apps created in the org are installed");
+    assert_eq!(
+        created["isInstalled"], true,
+        "apps created in the org are installed"
+    );
     assert_eq!(created["isPackaged"], false);
     assert!(created["id"].as_str().unwrap().starts_with("0H4"));
-    assert_eq!(created["oauthConfig"]["scopes"], json!(["Api", "RefreshToken"]));
+    assert_eq!(
+        created["oauthConfig"]["scopes"],
+        json!(["Api", "RefreshToken"])
+    );
 
     let got = h.get(&format!("{APPS}/Billing"), &h.admin).await;
     assert_eq!(got.status, StatusCode::OK);
     assert!(got.json().get("consumerSecret").is_none());
-    assert!(!got.text().contains(&secret), "the secret is never returned by GET");
+    assert!(
+        !got.text().contains(&secret),
+        "the secret is never returned by GET"
+    );
     let listed = h.get(APPS, &h.admin).await.text();
     assert!(!listed.contains(&secret));
 
     // The stored secret is sealed, not plain.
     let stored = h.store_app("Billing").await;
-    assert!(!stored.consumer_secret_sealed.as_deref().unwrap().contains(&secret));
+    assert!(
+        !stored
+            .consumer_secret_sealed
+            .as_deref()
+            .unwrap()
+            .contains(&secret)
+    );
 }
 
 #[tokio::test]
@@ -42,18 +59,37 @@ async fn a_chosen_key_and_secret_are_kept_and_must_be_unique() {
     let mut body = app_json("Chosen");
     body["oauthConfig"]["consumerKey"] = json!("MyOwnKey123");
     body["oauthConfig"]["consumerSecret"] = json!("MyOwnSecret123");
-    let r = h.call(Method::POST, APPS, &h.admin, Some(body.clone())).await;
+    let r = h
+        .call(Method::POST, APPS, &h.admin, Some(body.clone()))
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     assert_eq!(r.json()["consumerKey"], "MyOwnKey123");
     assert_eq!(r.json()["consumerSecret"], "MyOwnSecret123");
     body["fullName"] = json!("Chosen2");
-    let r = h.call(Method::POST, APPS, &h.admin, Some(body.clone())).await;
-    assert_eq!((r.status, r.error_code()), (StatusCode::CONFLICT, "DUPLICATE_VALUE".to_owned()), "{}", r.text());
+    let r = h
+        .call(Method::POST, APPS, &h.admin, Some(body.clone()))
+        .await;
+    assert_eq!(
+        (r.status, r.error_code()),
+        (StatusCode::CONFLICT, "DUPLICATE_VALUE".to_owned()),
+        "{}",
+        r.text()
+    );
     body["oauthConfig"]["consumerKey"] = json!("AnotherKey123");
     let r = h.call(Method::POST, APPS, &h.admin, Some(body)).await;
-    assert_eq!(r.status, StatusCode::CONFLICT, "secrets are unique in the org: {}", r.text());
-    let r = h.call(Method::POST, APPS, &h.admin, Some(app_json("Chosen"))).await;
-    assert_eq!((r.status, r.error_fields()), (StatusCode::CONFLICT, vec!["fullName".to_owned()]));
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "secrets are unique in the org: {}",
+        r.text()
+    );
+    let r = h
+        .call(Method::POST, APPS, &h.admin, Some(app_json("Chosen")))
+        .await;
+    assert_eq!(
+        (r.status, r.error_fields()),
+        (StatusCode::CONFLICT, vec!["fullName".to_owned()])
+    );
 }
 
 #[tokio::test]
@@ -89,10 +125,24 @@ async fn validation_errors_name_every_bad_field() {
         "oauthConfig.assetTokenConfig.assetAudiences",
         "profileName",
     ] {
-        assert!(fields.iter().any(|x| x == f), "{f} not named in {}", r.text());
+        assert!(
+            fields.iter().any(|x| x == f),
+            "{f} not named in {}",
+            r.text()
+        );
     }
-    let codes: Vec<String> = r.json().as_array().unwrap().iter().map(|e| e["errorCode"].as_str().unwrap().to_owned()).collect();
-    for code in ["INVALID_FIELD", "REQUIRED_FIELD_MISSING", "FIELD_INTEGRITY_EXCEPTION"] {
+    let codes: Vec<String> = r
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["errorCode"].as_str().unwrap().to_owned())
+        .collect();
+    for code in [
+        "INVALID_FIELD",
+        "REQUIRED_FIELD_MISSING",
+        "FIELD_INTEGRITY_EXCEPTION",
+    ] {
         assert!(codes.iter().any(|c| c == code), "{code} in {codes:?}");
     }
     assert!(r.text().contains("not_a_scope"));
@@ -107,34 +157,97 @@ async fn put_replaces_and_patch_merges() {
     let created = h.call(Method::POST, APPS, &h.admin, Some(body)).await;
     assert_eq!(created.status, StatusCode::CREATED);
 
-    let r = h.call(Method::PATCH, &format!("{APPS}/Editable"), &h.admin, Some(json!({"label": "New label", "description": null}))).await;
+    let r = h
+        .call(
+            Method::PATCH,
+            &format!("{APPS}/Editable"),
+            &h.admin,
+            Some(json!({"label": "New label", "description": null})),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let v = r.json();
     assert_eq!(v["label"], "New label");
     assert!(v.get("description").is_none(), "null removes");
-    assert_eq!(v["oauthConfig"]["isPkceRequired"], true, "absent fields are kept");
+    assert_eq!(
+        v["oauthConfig"]["isPkceRequired"], true,
+        "absent fields are kept"
+    );
 
     // A fetched app can be sent back as is (read-only fields are ignored).
     let fetched = h.get(&format!("{APPS}/Editable"), &h.admin).await.json();
-    let r = h.call(Method::PUT, &format!("{APPS}/Editable"), &h.admin, Some(fetched)).await;
+    let r = h
+        .call(
+            Method::PUT,
+            &format!("{APPS}/Editable"),
+            &h.admin,
+            Some(fetched),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 
-    let r = h.call(Method::PUT, &format!("{APPS}/Editable"), &h.admin, Some(app_json("Editable"))).await;
+    let r = h
+        .call(
+            Method::PUT,
+            &format!("{APPS}/Editable"),
+            &h.admin,
+            Some(app_json("Editable")),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    assert_eq!(r.json()["oauthConfig"]["isPkceRequired"], false, "PUT replaces: left out = default");
-    assert_eq!(r.json()["consumerKey"], created.json()["consumerKey"], "the key survives");
+    assert_eq!(
+        r.json()["oauthConfig"]["isPkceRequired"],
+        false,
+        "PUT replaces: left out = default"
+    );
+    assert_eq!(
+        r.json()["consumerKey"],
+        created.json()["consumerKey"],
+        "the key survives"
+    );
 
-    let r = h.call(Method::PATCH, &format!("{APPS}/Editable"), &h.admin, Some(json!({"oauthConfig": {"consumerKey": "ChangedKey1"}}))).await;
-    assert_eq!((r.status, r.error_code()), (StatusCode::BAD_REQUEST, "FIELD_INTEGRITY_EXCEPTION".to_owned()));
+    let r = h
+        .call(
+            Method::PATCH,
+            &format!("{APPS}/Editable"),
+            &h.admin,
+            Some(json!({"oauthConfig": {"consumerKey": "ChangedKey1"}})),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.error_code()),
+        (
+            StatusCode::BAD_REQUEST,
+            "FIELD_INTEGRITY_EXCEPTION".to_owned()
+        )
+    );
 
-    let r = h.call(Method::PATCH, &format!("{APPS}/Editable"), &h.admin, Some(json!({"fullName": "Renamed"}))).await;
+    let r = h
+        .call(
+            Method::PATCH,
+            &format!("{APPS}/Editable"),
+            &h.admin,
+            Some(json!({"fullName": "Renamed"})),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(h.get(&format!("{APPS}/Renamed"), &h.admin).await.status, StatusCode::OK);
-    assert_eq!(h.get(&format!("{APPS}/Editable"), &h.admin).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        h.get(&format!("{APPS}/Renamed"), &h.admin).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        h.get(&format!("{APPS}/Editable"), &h.admin).await.status,
+        StatusCode::NOT_FOUND
+    );
 
-    let r = h.call(Method::DELETE, &format!("{APPS}/Renamed"), &h.admin, None).await;
+    let r = h
+        .call(Method::DELETE, &format!("{APPS}/Renamed"), &h.admin, None)
+        .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
-    assert_eq!(h.get(&format!("{APPS}/Renamed"), &h.admin).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        h.get(&format!("{APPS}/Renamed"), &h.admin).await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -144,32 +257,67 @@ async fn device_flow_fills_the_callback_placeholder() {
         "oauthConfig": {"isDeviceFlowEnabled": true, "scopes": ["Api"]}});
     let r = h.call(Method::POST, APPS, &h.admin, Some(body)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    assert_eq!(r.json()["oauthConfig"]["callbackUrl"], portico_core::connected_app::DEVICE_FLOW_CALLBACK_PLACEHOLDER);
+    assert_eq!(
+        r.json()["oauthConfig"]["callbackUrl"],
+        portico_core::connected_app::DEVICE_FLOW_CALLBACK_PLACEHOLDER
+    );
 }
 
 #[tokio::test]
 async fn the_secret_is_revealed_and_rotated_and_never_audited() {
     let h = Harness::new().await;
-    let created = h.call(Method::POST, APPS, &h.admin, Some(app_json("Secretive"))).await.json();
+    let created = h
+        .call(Method::POST, APPS, &h.admin, Some(app_json("Secretive")))
+        .await
+        .json();
     let first = created["consumerSecret"].as_str().unwrap().to_owned();
     let path = format!("{APPS}/Secretive/consumer-secret");
     let r = h.get(&path, &h.admin).await;
-    assert_eq!((r.status, r.json()["consumerSecret"].as_str().unwrap()), (StatusCode::OK, first.as_str()));
+    assert_eq!(
+        (r.status, r.json()["consumerSecret"].as_str().unwrap()),
+        (StatusCode::OK, first.as_str())
+    );
     let r = h.call(Method::POST, &path, &h.admin, None).await;
     assert_eq!(r.status, StatusCode::OK);
     let second = r.json()["consumerSecret"].as_str().unwrap().to_owned();
     assert_ne!(first, second);
-    assert_eq!(h.get(&path, &h.admin).await.json()["consumerSecret"], second.as_str());
+    assert_eq!(
+        h.get(&path, &h.admin).await.json()["consumerSecret"],
+        second.as_str()
+    );
 
     let trail = h.get("/api/v1/audit-trail", &h.admin).await;
     assert_eq!(trail.status, StatusCode::OK);
     let text = trail.text();
-    assert!(!text.contains(&first) && !text.contains(&second), "secrets are never written to the trail");
-    let actions: Vec<String> = trail.json().as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_owned()).collect();
-    assert_eq!(actions, ["consumerSecretRevealed", "consumerSecretRotated", "consumerSecretRevealed", "connectedAppCreated"]);
+    assert!(
+        !text.contains(&first) && !text.contains(&second),
+        "secrets are never written to the trail"
+    );
+    let actions: Vec<String> = trail
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "consumerSecretRevealed",
+            "consumerSecretRotated",
+            "consumerSecretRevealed",
+            "connectedAppCreated"
+        ]
+    );
     let created_entry = &trail.json()[3];
     assert_eq!(created_entry["createdByUsername"], crate::support::ADMIN);
-    assert!(created_entry["changes"].as_array().unwrap().iter().any(|c| c["field"] == "oauthConfig.callbackUrl"));
+    assert!(
+        created_entry["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["field"] == "oauthConfig.callbackUrl")
+    );
 }
 
 #[tokio::test]
@@ -187,26 +335,45 @@ async fn the_built_in_cli_app_is_visible_and_protected() {
         let r = h.call(method, &path, &h.admin, None).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}: {}", r.text());
     }
-    let r = h.get(&format!("{APPS}/PorticoCLI/consumer-secret"), &h.admin).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND, "a public client has no secret");
+    let r = h
+        .get(&format!("{APPS}/PorticoCLI/consumer-secret"), &h.admin)
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::NOT_FOUND,
+        "a public client has no secret"
+    );
 }
 
 #[tokio::test]
 async fn unknown_apps_are_404_and_no_token_is_401() {
     let h = Harness::new().await;
-    assert_eq!(h.get(&format!("{APPS}/Nope"), &h.admin).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        h.get(&format!("{APPS}/Nope"), &h.admin).await.status,
+        StatusCode::NOT_FOUND
+    );
     let r = h.get(APPS, "").await;
-    assert_eq!((r.status, r.error_code()), (StatusCode::UNAUTHORIZED, "INVALID_SESSION_ID".to_owned()));
+    assert_eq!(
+        (r.status, r.error_code()),
+        (StatusCode::UNAUTHORIZED, "INVALID_SESSION_ID".to_owned())
+    );
 }
 
 #[tokio::test]
 async fn install_and_uninstall_local_apps() {
     let h = Harness::new().await;
-    h.call(Method::POST, APPS, &h.admin, Some(app_json("Local"))).await;
+    h.call(Method::POST, APPS, &h.admin, Some(app_json("Local")))
+        .await;
     let path = format!("{APPS}/Local/install");
     let r = h.call(Method::DELETE, &path, &h.admin, None).await;
-    assert_eq!((r.status, r.json()["isInstalled"].clone()), (StatusCode::OK, json!(false)));
+    assert_eq!(
+        (r.status, r.json()["isInstalled"].clone()),
+        (StatusCode::OK, json!(false))
+    );
     assert!(!h.store_app("Local").await.is_installed);
     let r = h.call(Method::POST, &path, &h.admin, None).await;
-    assert_eq!((r.status, r.json()["isInstalled"].clone()), (StatusCode::OK, json!(true)));
+    assert_eq!(
+        (r.status, r.json()["isInstalled"].clone()),
+        (StatusCode::OK, json!(true))
+    );
 }

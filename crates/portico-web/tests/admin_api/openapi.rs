@@ -14,7 +14,14 @@ async fn the_openapi_document_matches_its_snapshot() {
     assert_eq!(r.status, StatusCode::OK, "public, no token needed");
     let doc = r.json();
     assert_eq!(doc["openapi"], "3.1.0");
-    for path in ["/api/v1/connected-apps", "/api/v1/connected-apps/{fullName}", "/api/v1/certificates", "/api/v1/users", "/api/v1/profiles", "/api/v1/permission-sets"] {
+    for path in [
+        "/api/v1/connected-apps",
+        "/api/v1/connected-apps/{fullName}",
+        "/api/v1/certificates",
+        "/api/v1/users",
+        "/api/v1/profiles",
+        "/api/v1/permission-sets",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path} is documented");
     }
     let pretty = serde_json::to_string_pretty(&doc).unwrap() + "\n";
@@ -24,5 +31,8 @@ async fn the_openapi_document_matches_its_snapshot() {
         return;
     }
     let committed = std::fs::read_to_string(SNAPSHOT).unwrap_or_default();
-    assert!(committed == pretty, "the OpenAPI document changed; review it and run UPDATE_SNAPSHOTS=1 cargo test -p portico-web --test admin_api");
+    assert!(
+        committed == pretty,
+        "the OpenAPI document changed; review it and run UPDATE_SNAPSHOTS=1 cargo test -p portico-web --test admin_api"
+    );
 }

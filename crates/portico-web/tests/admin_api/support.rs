@@ -63,7 +63,10 @@ impl Reply {
             .collect()
     }
     pub(crate) fn error_code(&self) -> String {
-        self.json()[0]["errorCode"].as_str().unwrap_or_default().to_owned()
+        self.json()[0]["errorCode"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 }
 
@@ -74,13 +77,20 @@ impl Harness {
 
     pub(crate) async fn with_edition(edition: Edition) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let sql = SqlStore::connect(&format!("sqlite:{}", dir.path().join("p.db").display())).await.unwrap();
+        let sql = SqlStore::connect(&format!("sqlite:{}", dir.path().join("p.db").display()))
+            .await
+            .unwrap();
         sql.migrate().await.unwrap();
         let store: Arc<dyn Store> = Arc::new(sql);
         let clock = Arc::new(FixedClock::new(T0));
-        let settings =
-            BootstrapSettings { edition, admin_username: ADMIN.to_owned(), admin_password: Some("Passw0rd!long".to_owned()) };
-        bootstrap(store.as_ref(), clock.as_ref(), &settings).await.unwrap();
+        let settings = BootstrapSettings {
+            edition,
+            admin_username: ADMIN.to_owned(),
+            admin_password: Some("Passw0rd!long".to_owned()),
+        };
+        bootstrap(store.as_ref(), clock.as_ref(), &settings)
+            .await
+            .unwrap();
         let org = store.find_org().await.unwrap().unwrap();
         let keys = KeyRing::new(vec![SigningKey::generate("1".to_owned(), T0).unwrap()]).unwrap();
         let state = AppState {
@@ -88,18 +98,39 @@ impl Harness {
             clock: clock.clone() as Arc<dyn Clock>,
             keys: Arc::new(keys),
             data_key: Arc::new(DataKey::from_bytes(&[7u8; 32]).unwrap()),
-            tokens: Arc::new(TokenSettings::new("https://portico.test".to_owned(), "https://portico.test".to_owned())),
-            web: Arc::new(WebSettings { secure_cookies: false, session_secs: 3600 }),
+            tokens: Arc::new(TokenSettings::new(
+                "https://portico.test".to_owned(),
+                "https://portico.test".to_owned(),
+            )),
+            web: Arc::new(WebSettings {
+                secure_cookies: false,
+                session_secs: 3600,
+            }),
         };
         let admin_user = store.find_user_by_username(ADMIN).await.unwrap().unwrap();
-        let mut h = Self { router: router(state), store, clock, org, admin: String::new(), _dir: dir };
+        let mut h = Self {
+            router: router(state),
+            store,
+            clock,
+            org,
+            admin: String::new(),
+            _dir: dir,
+        };
         h.admin = h.token_for(&admin_user).await;
         h
     }
 
     /// A new active user whose profile holds exactly `perms`, and a token of theirs.
     pub(crate) async fn user_with(&self, perms: &[Permission]) -> String {
-        self.user_named(&format!("u{}@acme.test", random_token()[..10].to_lowercase().replace(['-', '_'], "x")), perms).await.1
+        self.user_named(
+            &format!(
+                "u{}@acme.test",
+                random_token()[..10].to_lowercase().replace(['-', '_'], "x")
+            ),
+            perms,
+        )
+        .await
+        .1
     }
 
     pub(crate) async fn user_named(&self, username: &str, perms: &[Permission]) -> (User, String) {
@@ -110,7 +141,10 @@ impl Harness {
             label: "Test profile".to_owned(),
             permissions: perms.iter().copied().collect(),
         };
-        self.store.insert_bundle(BundleKind::Profile, &profile).await.unwrap();
+        self.store
+            .insert_bundle(BundleKind::Profile, &profile)
+            .await
+            .unwrap();
         let user = User {
             id: SfId::generate(KeyPrefix::User),
             org_id: self.org.id.clone(),
@@ -134,7 +168,12 @@ impl Harness {
     }
 
     async fn token_for(&self, user: &User) -> String {
-        let cli = self.store.find_app_by_consumer_key(CLI_APP_NAME).await.unwrap().unwrap();
+        let cli = self
+            .store
+            .find_app_by_consumer_key(CLI_APP_NAME)
+            .await
+            .unwrap()
+            .unwrap();
         let raw = format!("{}!{}", self.org.id.id15(), random_token());
         let record = AccessTokenRecord {
             hash: TokenHash::of(&raw),
@@ -153,7 +192,14 @@ impl Harness {
         raw
     }
 
-    pub(crate) async fn request(&self, method: Method, path: &str, token: &str, content_type: &str, body: Vec<u8>) -> Reply {
+    pub(crate) async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Reply {
         let mut req = Request::builder().method(method).uri(path);
         if !token.is_empty() {
             req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
@@ -161,23 +207,51 @@ impl Harness {
         if !content_type.is_empty() {
             req = req.header(header::CONTENT_TYPE, content_type);
         }
-        let res = self.router.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+        let res = self
+            .router
+            .clone()
+            .oneshot(req.body(Body::from(body)).unwrap())
+            .await
+            .unwrap();
         let status = res.status();
         let headers = res.headers().clone();
         let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-        Reply { status, headers, body }
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 
-    pub(crate) async fn call(&self, method: Method, path: &str, token: &str, body: Option<Value>) -> Reply {
+    pub(crate) async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> Reply {
         match body {
-            Some(b) => self.request(method, path, token, "application/json", serde_json::to_vec(&b).unwrap()).await,
+            Some(b) => {
+                self.request(
+                    method,
+                    path,
+                    token,
+                    "application/json",
+                    serde_json::to_vec(&b).unwrap(),
+                )
+                .await
+            }
             None => self.request(method, path, token, "", Vec::new()).await,
         }
     }
 
     /// An app as stored.
     pub(crate) async fn store_app(&self, full_name: &str) -> ConnectedApp {
-        self.store.find_app_by_name(&self.org.id, full_name).await.unwrap().unwrap()
+        self.store
+            .find_app_by_name(&self.org.id, full_name)
+            .await
+            .unwrap()
+            .unwrap()
     }
 
     pub(crate) async fn get(&self, path: &str, token: &str) -> Reply {

@@ -32,7 +32,9 @@ const MAX_URL_CHARS: usize = 1024;
 pub enum Mode {
     Create,
     /// An update of an app whose consumer key is this.
-    Update { consumer_key: String },
+    Update {
+        consumer_key: String,
+    },
     /// A packaged app from a metadata file: as create, but rules that Salesforce cannot deploy
     /// through metadata (the client credentials run-as user) are not demanded.
     Import,
@@ -63,7 +65,10 @@ impl std::fmt::Debug for ValidatedApp {
         f.debug_struct("ValidatedApp")
             .field("settings", &self.settings)
             .field("consumer_key", &self.consumer_key)
-            .field("consumer_secret", &self.consumer_secret.as_ref().map(|_| "…"))
+            .field(
+                "consumer_secret",
+                &self.consumer_secret.as_ref().map(|_| "…"),
+            )
             .finish()
     }
 }
@@ -80,14 +85,20 @@ pub fn validate_parsed(
     mut errors: Vec<FieldError>,
     ctx: &Context<'_>,
 ) -> Result<ValidatedApp, Vec<FieldError>> {
-    let Some(input) = input else { return Err(errors) };
+    let Some(input) = input else {
+        return Err(errors);
+    };
     match validate(input, ctx) {
         Ok(app) if errors.is_empty() => Ok(app),
         Ok(_) => Err(errors),
         Err(more) => {
             // A field removed for its type is then "missing": report it once, for its type.
             let parse_fields: Vec<String> = errors.iter().map(|e| e.field.clone()).collect();
-            errors.extend(more.into_iter().filter(|e| !parse_fields.iter().any(|p| e.field == *p || e.field.starts_with(&format!("{p}.")))));
+            errors.extend(more.into_iter().filter(|e| {
+                !parse_fields
+                    .iter()
+                    .any(|p| e.field == *p || e.field.starts_with(&format!("{p}.")))
+            }));
             Err(errors)
         }
     }
@@ -101,7 +112,10 @@ pub fn validate(input: AppInput, ctx: &Context<'_>) -> Result<ValidatedApp, Vec<
     if let Some(name) = full_name.as_deref()
         && let Err(msg) = check_developer_name(name)
     {
-        e.push(FieldError::invalid("fullName", msg.replace("unique name", "API name (fullName)")));
+        e.push(FieldError::invalid(
+            "fullName",
+            msg.replace("unique name", "API name (fullName)"),
+        ));
     }
     let label = required(e, "label", input.label);
     max_chars(e, "label", label.as_deref(), MAX_LABEL_CHARS);
@@ -109,25 +123,46 @@ pub fn validate(input: AppInput, ctx: &Context<'_>) -> Result<ValidatedApp, Vec<
     if let Some(email) = contact_email.as_deref()
         && !looks_like_email(email)
     {
-        e.push(FieldError::invalid("contactEmail", format!("`{email}` is not a valid email address")));
+        e.push(FieldError::invalid(
+            "contactEmail",
+            format!("`{email}` is not a valid email address"),
+        ));
     }
     let contact_phone = optional(input.contact_phone);
     max_chars(e, "contactPhone", contact_phone.as_deref(), MAX_PHONE_CHARS);
     let description = optional(input.description);
-    max_chars(e, "description", description.as_deref(), MAX_DESCRIPTION_CHARS);
+    max_chars(
+        e,
+        "description",
+        description.as_deref(),
+        MAX_DESCRIPTION_CHARS,
+    );
     let info_url = url_field(e, "infoUrl", input.info_url, callback::check_web_url);
     let logo_url = url_field(e, "logoUrl", input.logo_url, callback::check_https_url);
     let icon_url = url_field(e, "iconUrl", input.icon_url, callback::check_https_url);
     let start_url = optional(input.start_url);
     max_chars(e, "startUrl", start_url.as_deref(), MAX_URL_CHARS);
     let mobile_start_url = optional(input.mobile_start_url);
-    max_chars(e, "mobileStartUrl", mobile_start_url.as_deref(), MAX_URL_CHARS);
+    max_chars(
+        e,
+        "mobileStartUrl",
+        mobile_start_url.as_deref(),
+        MAX_URL_CHARS,
+    );
 
     let oauth = input.oauth_config.and_then(|o| oauth::validate(o, ctx, e));
     let admin_approved = oauth.as_ref().is_some_and(|o| o.config.is_admin_approved);
-    let profile_name = policies::assignments(e, "profileName", input.profile_name, admin_approved, |n| ctx.directory.has_profile(n));
-    let permission_set_name =
-        policies::assignments(e, "permissionSetName", input.permission_set_name, admin_approved, |n| ctx.directory.has_permission_set(n));
+    let profile_name =
+        policies::assignments(e, "profileName", input.profile_name, admin_approved, |n| {
+            ctx.directory.has_profile(n)
+        });
+    let permission_set_name = policies::assignments(
+        e,
+        "permissionSetName",
+        input.permission_set_name,
+        admin_approved,
+        |n| ctx.directory.has_permission_set(n),
+    );
     let attributes = policies::attributes(e, input.attributes);
     let custom_permissions = policies::custom_permissions(e, input.custom_permissions);
     let ip_ranges = policies::ip_ranges(e, input.ip_ranges);
@@ -176,7 +211,11 @@ pub fn validate(input: AppInput, ctx: &Context<'_>) -> Result<ValidatedApp, Vec<
         session_policy,
         unmodeled,
     };
-    Ok(ValidatedApp { settings, consumer_key, consumer_secret })
+    Ok(ValidatedApp {
+        settings,
+        consumer_key,
+        consumer_secret,
+    })
 }
 
 /// A trimmed value, `None` when absent or blank.
@@ -187,7 +226,10 @@ fn optional(value: Option<String>) -> Option<String> {
 fn required(e: &mut Vec<FieldError>, field: &str, value: Option<String>) -> Option<String> {
     let value = optional(value);
     if value.is_none() {
-        e.push(FieldError::missing(field, format!("Required fields are missing: [{field}]")));
+        e.push(FieldError::missing(
+            field,
+            format!("Required fields are missing: [{field}]"),
+        ));
     }
     value
 }
@@ -196,12 +238,20 @@ fn max_chars(e: &mut Vec<FieldError>, field: &str, value: Option<&str>, max: usi
     if let Some(v) = value {
         let n = v.chars().count();
         if n > max {
-            e.push(FieldError::invalid(field, format!("{field} is {n} characters long; at most {max} are allowed")));
+            e.push(FieldError::invalid(
+                field,
+                format!("{field} is {n} characters long; at most {max} are allowed"),
+            ));
         }
     }
 }
 
-fn url_field(e: &mut Vec<FieldError>, field: &str, value: Option<String>, check: fn(&str) -> Result<(), String>) -> Option<String> {
+fn url_field(
+    e: &mut Vec<FieldError>,
+    field: &str,
+    value: Option<String>,
+    check: fn(&str) -> Result<(), String>,
+) -> Option<String> {
     let value = optional(value)?;
     max_chars(e, field, Some(&value), MAX_URL_CHARS);
     if let Err(msg) = check(&value) {
@@ -211,7 +261,9 @@ fn url_field(e: &mut Vec<FieldError>, field: &str, value: Option<String>, check:
 }
 
 fn looks_like_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else { return false };
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && !domain.contains('@')
         && domain.contains('.')

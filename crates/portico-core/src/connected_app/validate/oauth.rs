@@ -3,8 +3,13 @@
 //! certificate, scopes, consumer key and secret, the client credentials run-as user, single
 //! logout, the ID token and asset token settings.
 
-use super::super::input::{AssetTokenConfigInput, FieldError, IdTokenConfigInput, OAuthConfigInput};
-use super::super::{AssetTokenConfig, DEVICE_FLOW_CALLBACK_PLACEHOLDER, IdTokenConfig, OAuthConfig, callback, certificate};
+use super::super::input::{
+    AssetTokenConfigInput, FieldError, IdTokenConfigInput, OAuthConfigInput,
+};
+use super::super::{
+    AssetTokenConfig, DEVICE_FLOW_CALLBACK_PLACEHOLDER, IdTokenConfig, OAuthConfig, callback,
+    certificate,
+};
 use super::{Context, Mode, optional};
 use crate::scope::{Scope, ScopeSet};
 
@@ -20,30 +25,60 @@ pub(super) struct ValidOAuth {
     pub(super) consumer_secret: Option<String>,
 }
 
-pub(super) fn validate(input: OAuthConfigInput, ctx: &Context<'_>, e: &mut Vec<FieldError>) -> Option<ValidOAuth> {
+pub(super) fn validate(
+    input: OAuthConfigInput,
+    ctx: &Context<'_>,
+    e: &mut Vec<FieldError>,
+) -> Option<ValidOAuth> {
     let device_flow = input.is_device_flow_enabled.unwrap_or(false);
     let callback_url = callback_urls(e, input.callback_url.as_deref(), device_flow);
-    let saved = ctx.current.and_then(|c| c.oauth_config.as_ref()).and_then(|o| o.certificate.as_deref());
-    let certificate = optional(input.certificate).and_then(|pem| match certificate::validate_certificate(&pem, ctx.now) {
-        Ok(valid) => Some(valid.pem),
-        Err(_) if saved == Some(pem.as_str()) => Some(pem),
-        Err(msg) => {
-            e.push(FieldError::invalid("oauthConfig.certificate", format!("oauthConfig.certificate: {msg}")));
-            None
+    let saved = ctx
+        .current
+        .and_then(|c| c.oauth_config.as_ref())
+        .and_then(|o| o.certificate.as_deref());
+    let certificate = optional(input.certificate).and_then(|pem| {
+        match certificate::validate_certificate(&pem, ctx.now) {
+            Ok(valid) => Some(valid.pem),
+            Err(_) if saved == Some(pem.as_str()) => Some(pem),
+            Err(msg) => {
+                e.push(FieldError::invalid(
+                    "oauthConfig.certificate",
+                    format!("oauthConfig.certificate: {msg}"),
+                ));
+                None
+            }
         }
     });
     let scopes = scopes(e, input.scopes);
-    let is_admin_approved = admin_approved(e, input.is_admin_approved, input.is_no_user_approval_required);
-    let consumer_key = credential(e, ctx.mode, "consumerKey", input.consumer_key, |c| c.is_ascii_alphanumeric() || c == '.' || c == '_');
-    let consumer_secret = credential(e, ctx.mode, "consumerSecret", input.consumer_secret, |c| c.is_ascii_alphanumeric());
+    let is_admin_approved = admin_approved(
+        e,
+        input.is_admin_approved,
+        input.is_no_user_approval_required,
+    );
+    let consumer_key = credential(e, ctx.mode, "consumerKey", input.consumer_key, |c| {
+        c.is_ascii_alphanumeric() || c == '.' || c == '_'
+    });
+    let consumer_secret = credential(e, ctx.mode, "consumerSecret", input.consumer_secret, |c| {
+        c.is_ascii_alphanumeric()
+    });
     let is_client_credential_enabled = input.is_client_credential_enabled.unwrap_or(false);
-    let oauth_client_credential_user = run_as(e, ctx, optional(input.oauth_client_credential_user), is_client_credential_enabled);
+    let oauth_client_credential_user = run_as(
+        e,
+        ctx,
+        optional(input.oauth_client_credential_user),
+        is_client_credential_enabled,
+    );
     let single_logout_url = optional(input.single_logout_url);
     if let Some(Err(msg)) = single_logout_url.as_deref().map(callback::check_https_url) {
-        e.push(FieldError::invalid("oauthConfig.singleLogoutUrl", format!("the single logout URL {msg}")));
+        e.push(FieldError::invalid(
+            "oauthConfig.singleLogoutUrl",
+            format!("the single logout URL {msg}"),
+        ));
     }
     let id_token_config = input.id_token_config.and_then(|c| id_token(e, c));
-    let asset_token_config = input.asset_token_config.and_then(|c| asset_token(e, ctx, c, &callback_url, &scopes));
+    let asset_token_config = input
+        .asset_token_config
+        .and_then(|c| asset_token(e, ctx, c, &callback_url, &scopes));
     let config = OAuthConfig {
         callback_url: callback_url.unwrap_or_default(),
         certificate,
@@ -51,7 +86,9 @@ pub(super) fn validate(input: OAuthConfigInput, ctx: &Context<'_>, e: &mut Vec<F
         is_admin_approved,
         is_consumer_secret_optional: input.is_consumer_secret_optional.unwrap_or(false),
         // Salesforce's default for "Require Secret for Refresh Token Flow" is on.
-        is_secret_required_for_refresh_token: input.is_secret_required_for_refresh_token.unwrap_or(true),
+        is_secret_required_for_refresh_token: input
+            .is_secret_required_for_refresh_token
+            .unwrap_or(true),
         is_pkce_required: input.is_pkce_required.unwrap_or(false),
         is_introspect_all_tokens: input.is_introspect_all_tokens.unwrap_or(false),
         is_client_credential_enabled,
@@ -60,19 +97,29 @@ pub(super) fn validate(input: OAuthConfigInput, ctx: &Context<'_>, e: &mut Vec<F
         is_refresh_token_rotation_enabled: input.is_refresh_token_rotation_enabled.unwrap_or(false),
         is_named_user_jwt_enabled: input.is_named_user_jwt_enabled.unwrap_or(false),
         is_token_exchange_enabled: input.is_token_exchange_enabled.unwrap_or(false),
-        is_secret_required_for_token_exchange: input.is_secret_required_for_token_exchange.unwrap_or(false),
+        is_secret_required_for_token_exchange: input
+            .is_secret_required_for_token_exchange
+            .unwrap_or(false),
         is_code_credential_enabled: input.is_code_credential_enabled.unwrap_or(false),
         is_code_credential_post_only: input.is_code_credential_post_only.unwrap_or(false),
         single_logout_url,
         id_token_config,
         asset_token_config,
     };
-    Some(ValidOAuth { config, consumer_key, consumer_secret })
+    Some(ValidOAuth {
+        config,
+        consumer_key,
+        consumer_secret,
+    })
 }
 
 /// The callback URLs; `None` when they are invalid. With device flow on and none given, the
 /// placeholder is filled in (the seed).
-fn callback_urls(e: &mut Vec<FieldError>, field: Option<&str>, device_flow: bool) -> Option<Vec<String>> {
+fn callback_urls(
+    e: &mut Vec<FieldError>,
+    field: Option<&str>,
+    device_flow: bool,
+) -> Option<Vec<String>> {
     const FIELD: &str = "oauthConfig.callbackUrl";
     let urls = callback::split_callback_urls(field.unwrap_or_default());
     if urls.is_empty() {
@@ -90,7 +137,11 @@ fn callback_urls(e: &mut Vec<FieldError>, field: Option<&str>, device_flow: bool
     if problems.is_empty() {
         return Some(urls);
     }
-    e.extend(problems.into_iter().map(|p| FieldError::invalid(FIELD, format!("callbackUrl: {p}"))));
+    e.extend(
+        problems
+            .into_iter()
+            .map(|p| FieldError::invalid(FIELD, format!("callbackUrl: {p}"))),
+    );
     None
 }
 
@@ -104,19 +155,29 @@ fn scopes(e: &mut Vec<FieldError>, input: Option<Vec<String>>) -> Option<ScopeSe
             Some(s) => set.insert(s),
             None => {
                 bad = true;
-                e.push(FieldError::invalid(FIELD, format!("unknown OAuth scope `{name}`")));
+                e.push(FieldError::invalid(
+                    FIELD,
+                    format!("unknown OAuth scope `{name}`"),
+                ));
             }
         }
     }
     if names.is_empty() {
-        e.push(FieldError::missing(FIELD, "Required fields are missing: [oauthConfig.scopes]: select at least one OAuth scope"));
+        e.push(FieldError::missing(
+            FIELD,
+            "Required fields are missing: [oauthConfig.scopes]: select at least one OAuth scope",
+        ));
         return None;
     }
     (!bad).then_some(set)
 }
 
 /// The legacy "No user approval required for users in this organization" means admin-approved.
-fn admin_approved(e: &mut Vec<FieldError>, approved: Option<bool>, no_user_approval: Option<bool>) -> bool {
+fn admin_approved(
+    e: &mut Vec<FieldError>,
+    approved: Option<bool>,
+    no_user_approval: Option<bool>,
+) -> bool {
     if no_user_approval == Some(true) {
         if approved == Some(false) {
             e.push(FieldError::integrity(
@@ -130,7 +191,13 @@ fn admin_approved(e: &mut Vec<FieldError>, approved: Option<bool>, no_user_appro
     approved.unwrap_or(false)
 }
 
-fn credential(e: &mut Vec<FieldError>, mode: &Mode, name: &str, value: Option<String>, allowed: fn(char) -> bool) -> Option<String> {
+fn credential(
+    e: &mut Vec<FieldError>,
+    mode: &Mode,
+    name: &str,
+    value: Option<String>,
+    allowed: fn(char) -> bool,
+) -> Option<String> {
     let field = format!("oauthConfig.{name}");
     let value = value.filter(|v| !v.trim().is_empty())?;
     match mode {
@@ -141,7 +208,10 @@ fn credential(e: &mut Vec<FieldError>, mode: &Mode, name: &str, value: Option<St
             } else {
                 ""
             };
-            e.push(FieldError::integrity(field, format!("{name} can be set only when the app is created{hint}")));
+            e.push(FieldError::integrity(
+                field,
+                format!("{name} can be set only when the app is created{hint}"),
+            ));
             None
         }
         Mode::Create | Mode::Import => {
@@ -158,7 +228,12 @@ fn credential(e: &mut Vec<FieldError>, mode: &Mode, name: &str, value: Option<St
     }
 }
 
-fn run_as(e: &mut Vec<FieldError>, ctx: &Context<'_>, username: Option<String>, enabled: bool) -> Option<String> {
+fn run_as(
+    e: &mut Vec<FieldError>,
+    ctx: &Context<'_>,
+    username: Option<String>,
+    enabled: bool,
+) -> Option<String> {
     const FIELD: &str = "oauthConfig.oauthClientCredentialUser";
     let Some(username) = username else {
         if enabled && *ctx.mode != Mode::Import {
@@ -171,11 +246,20 @@ fn run_as(e: &mut Vec<FieldError>, ctx: &Context<'_>, username: Option<String>, 
         return None;
     };
     if !enabled {
-        e.push(FieldError::integrity(FIELD, "a run-as user needs isClientCredentialEnabled: true"));
+        e.push(FieldError::integrity(
+            FIELD,
+            "a run-as user needs isClientCredentialEnabled: true",
+        ));
     }
     match ctx.directory.run_as_user(&username) {
-        None => e.push(FieldError::invalid(FIELD, format!("no user with username `{username}` in the org"))),
-        Some(u) if !u.is_active => e.push(FieldError::invalid(FIELD, format!("the run-as user `{username}` is inactive"))),
+        None => e.push(FieldError::invalid(
+            FIELD,
+            format!("no user with username `{username}` in the org"),
+        )),
+        Some(u) if !u.is_active => e.push(FieldError::invalid(
+            FIELD,
+            format!("the run-as user `{username}` is inactive"),
+        )),
         Some(u) if !u.is_api_only => e.push(FieldError::invalid(
             FIELD,
             format!("the run-as user `{username}` must hold the API Only User permission"),
@@ -188,7 +272,9 @@ fn run_as(e: &mut Vec<FieldError>, ctx: &Context<'_>, username: Option<String>, 
 fn id_token(e: &mut Vec<FieldError>, input: IdTokenConfigInput) -> Option<IdTokenConfig> {
     let validity = match input.id_token_validity {
         None => DEFAULT_ID_TOKEN_MINUTES,
-        Some(m) if (MIN_ID_TOKEN_MINUTES..=MAX_ID_TOKEN_MINUTES).contains(&m) => u32::try_from(m).ok()?,
+        Some(m) if (MIN_ID_TOKEN_MINUTES..=MAX_ID_TOKEN_MINUTES).contains(&m) => {
+            u32::try_from(m).ok()?
+        }
         Some(m) => {
             e.push(FieldError::invalid(
                 "oauthConfig.idTokenConfig.idTokenValidity",
@@ -218,7 +304,10 @@ fn asset_token(
     const PREFIX: &str = "oauthConfig.assetTokenConfig";
     let before = e.len();
     let missing = |e: &mut Vec<FieldError>, name: &str| {
-        e.push(FieldError::missing(format!("{PREFIX}.{name}"), format!("Required fields are missing: [{PREFIX}.{name}]: asset tokens need {name}")));
+        e.push(FieldError::missing(
+            format!("{PREFIX}.{name}"),
+            format!("Required fields are missing: [{PREFIX}.{name}]: asset tokens need {name}"),
+        ));
     };
     let validity = match input.asset_validity_period {
         None => {
@@ -227,7 +316,10 @@ fn asset_token(
         }
         Some(m) if m >= 1 => u32::try_from(m).unwrap_or(u32::MAX),
         Some(m) => {
-            e.push(FieldError::invalid(format!("{PREFIX}.assetValidityPeriod"), format!("assetValidityPeriod is {m}; it must be at least 1 minute")));
+            e.push(FieldError::invalid(
+                format!("{PREFIX}.assetValidityPeriod"),
+                format!("assetValidityPeriod is {m}; it must be at least 1 minute"),
+            ));
             0
         }
     };
@@ -241,17 +333,34 @@ fn asset_token(
         Some(_) => {}
     }
     let audiences = optional(input.asset_audiences);
-    if audiences.as_deref().is_none_or(|a| super::super::split_audiences(a).is_empty()) {
+    if audiences
+        .as_deref()
+        .is_none_or(|a| super::super::split_audiences(a).is_empty())
+    {
         missing(e, "assetAudiences");
     }
-    let real_callback = callback_url.as_ref().is_some_and(|urls| urls.iter().any(|u| u != DEVICE_FLOW_CALLBACK_PLACEHOLDER));
+    let real_callback = callback_url
+        .as_ref()
+        .is_some_and(|urls| urls.iter().any(|u| u != DEVICE_FLOW_CALLBACK_PLACEHOLDER));
     if callback_url.is_some() && !real_callback {
-        e.push(FieldError::integrity("oauthConfig.callbackUrl", "asset tokens need a callback URL (the device flow placeholder does not count)"));
+        e.push(FieldError::integrity(
+            "oauthConfig.callbackUrl",
+            "asset tokens need a callback URL (the device flow placeholder does not count)",
+        ));
     }
     if let Some(scopes) = scopes {
-        for (scope, words) in [(Scope::Api, "Access and manage your data (api)"), (Scope::OpenId, "Allow access to your unique identifier (openid)")] {
+        for (scope, words) in [
+            (Scope::Api, "Access and manage your data (api)"),
+            (
+                Scope::OpenId,
+                "Allow access to your unique identifier (openid)",
+            ),
+        ] {
             if !scopes.contains(scope) {
-                e.push(FieldError::integrity("oauthConfig.scopes", format!("asset tokens need the {} scope: {words}", scope.token())));
+                e.push(FieldError::integrity(
+                    "oauthConfig.scopes",
+                    format!("asset tokens need the {} scope: {words}", scope.token()),
+                ));
             }
         }
     }

@@ -4,10 +4,13 @@
 //! refresh token policy) and the session policy.
 
 use super::super::formula::Formula;
-use super::super::input::{AttributeInput, FieldError, IpRangeInput, OAuthPolicyInput, SessionPolicyInput};
+use super::super::input::{
+    AttributeInput, FieldError, IpRangeInput, OAuthPolicyInput, SessionPolicyInput,
+};
 use super::super::org_certificate::check_developer_name;
 use super::super::{
-    Attribute, IpRange, IpRelaxation, OAuthPolicy, PolicyAction, RefreshTokenPolicy, SessionLevel, SessionPolicy,
+    Attribute, IpRange, IpRelaxation, OAuthPolicy, PolicyAction, RefreshTokenPolicy, SessionLevel,
+    SessionPolicy,
 };
 use super::optional;
 
@@ -32,12 +35,22 @@ pub(super) fn assignments(
             continue;
         }
         if names.contains(&name) {
-            e.push(FieldError::invalid(format!("{field}[{i}]"), format!("`{name}` is listed twice in {field}")));
+            e.push(FieldError::invalid(
+                format!("{field}[{i}]"),
+                format!("`{name}` is listed twice in {field}"),
+            ));
             continue;
         }
         if !exists(&name) {
-            let what = if field == "profileName" { "profile" } else { "permission set" };
-            e.push(FieldError::invalid(format!("{field}[{i}]"), format!("no {what} named `{name}` in the org")));
+            let what = if field == "profileName" {
+                "profile"
+            } else {
+                "permission set"
+            };
+            e.push(FieldError::invalid(
+                format!("{field}[{i}]"),
+                format!("no {what} named `{name}` in the org"),
+            ));
         }
         names.push(name);
     }
@@ -53,19 +66,28 @@ pub(super) fn assignments(
     names
 }
 
-pub(super) fn attributes(e: &mut Vec<FieldError>, input: Option<Vec<AttributeInput>>) -> Vec<Attribute> {
+pub(super) fn attributes(
+    e: &mut Vec<FieldError>,
+    input: Option<Vec<AttributeInput>>,
+) -> Vec<Attribute> {
     let mut out: Vec<Attribute> = Vec::new();
     for (i, a) in input.unwrap_or_default().into_iter().enumerate() {
         let key = optional(a.key);
         let formula = optional(a.formula);
         match key.as_deref() {
-            None => e.push(FieldError::missing(format!("attributes[{i}].key"), format!("Required fields are missing: [attributes[{i}].key]"))),
+            None => e.push(FieldError::missing(
+                format!("attributes[{i}].key"),
+                format!("Required fields are missing: [attributes[{i}].key]"),
+            )),
             Some(k) if k.chars().count() > MAX_ATTRIBUTE_KEY_CHARS => e.push(FieldError::invalid(
                 format!("attributes[{i}].key"),
                 format!("attribute keys can be at most {MAX_ATTRIBUTE_KEY_CHARS} characters"),
             )),
             Some(k) if out.iter().any(|a| a.key.eq_ignore_ascii_case(k)) => {
-                e.push(FieldError::invalid(format!("attributes[{i}].key"), format!("the attribute key `{k}` is used twice")));
+                e.push(FieldError::invalid(
+                    format!("attributes[{i}].key"),
+                    format!("the attribute key `{k}` is used twice"),
+                ));
             }
             Some(_) => {}
         }
@@ -78,7 +100,10 @@ pub(super) fn attributes(e: &mut Vec<FieldError>, input: Option<Vec<AttributeInp
                 if let Err(err) = Formula::parse(f) {
                     e.push(FieldError::invalid(
                         format!("attributes[{i}].formula"),
-                        format!("the formula `{f}` of attribute `{}` is invalid: {err}", key.as_deref().unwrap_or("?")),
+                        format!(
+                            "the formula `{f}` of attribute `{}` is invalid: {err}",
+                            key.as_deref().unwrap_or("?")
+                        ),
                     ));
                 }
             }
@@ -90,7 +115,10 @@ pub(super) fn attributes(e: &mut Vec<FieldError>, input: Option<Vec<AttributeInp
     out
 }
 
-pub(super) fn custom_permissions(e: &mut Vec<FieldError>, input: Option<Vec<String>>) -> Vec<String> {
+pub(super) fn custom_permissions(
+    e: &mut Vec<FieldError>,
+    input: Option<Vec<String>>,
+) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for (i, name) in input.unwrap_or_default().into_iter().enumerate() {
         let name = name.trim().to_owned();
@@ -98,7 +126,10 @@ pub(super) fn custom_permissions(e: &mut Vec<FieldError>, input: Option<Vec<Stri
         if let Err(msg) = check_developer_name(&name) {
             e.push(FieldError::invalid(field, msg));
         } else if out.contains(&name) {
-            e.push(FieldError::invalid(field, format!("`{name}` is listed twice")));
+            e.push(FieldError::invalid(
+                field,
+                format!("`{name}` is listed twice"),
+            ));
         } else {
             out.push(name);
         }
@@ -113,15 +144,29 @@ pub(super) fn ip_ranges(e: &mut Vec<FieldError>, input: Option<Vec<IpRangeInput>
             let field = format!("ipRanges[{i}].{name}");
             match optional(v) {
                 None => {
-                    e.push(FieldError::missing(field.clone(), format!("Required fields are missing: [{field}]")));
+                    e.push(FieldError::missing(
+                        field.clone(),
+                        format!("Required fields are missing: [{field}]"),
+                    ));
                     None
                 }
-                Some(v) => v.parse::<std::net::IpAddr>().map_err(|_| e.push(FieldError::invalid(field, format!("`{v}` is not an IP address")))).ok(),
+                Some(v) => {
+                    let ip = v.parse::<std::net::IpAddr>().ok();
+                    if ip.is_none() {
+                        e.push(FieldError::invalid(
+                            field,
+                            format!("`{v}` is not an IP address"),
+                        ));
+                    }
+                    ip
+                }
             }
         };
         let start = parse(e, "start", r.start);
         let end = parse(e, "end", r.end);
-        let (Some(start), Some(end)) = (start, end) else { continue };
+        let (Some(start), Some(end)) = (start, end) else {
+            continue;
+        };
         if start.is_ipv4() != end.is_ipv4() || start > end {
             e.push(FieldError::invalid(
                 format!("ipRanges[{i}]"),
@@ -129,12 +174,19 @@ pub(super) fn ip_ranges(e: &mut Vec<FieldError>, input: Option<Vec<IpRangeInput>
             ));
             continue;
         }
-        out.push(IpRange { start, end, description: optional(r.description) });
+        out.push(IpRange {
+            start,
+            end,
+            description: optional(r.description),
+        });
     }
     out
 }
 
-pub(super) fn oauth_policy(e: &mut Vec<FieldError>, input: Option<OAuthPolicyInput>) -> OAuthPolicy {
+pub(super) fn oauth_policy(
+    e: &mut Vec<FieldError>,
+    input: Option<OAuthPolicyInput>,
+) -> OAuthPolicy {
     let input = input.unwrap_or_default();
     let mut policy = OAuthPolicy::default();
     if let Some(raw) = optional(input.ip_relaxation) {
@@ -155,12 +207,17 @@ pub(super) fn oauth_policy(e: &mut Vec<FieldError>, input: Option<OAuthPolicyInp
     policy
 }
 
-pub(super) fn session_policy(e: &mut Vec<FieldError>, input: Option<SessionPolicyInput>) -> SessionPolicy {
+pub(super) fn session_policy(
+    e: &mut Vec<FieldError>,
+    input: Option<SessionPolicyInput>,
+) -> SessionPolicy {
     let input = input.unwrap_or_default();
     let mut policy = SessionPolicy::default();
     match input.session_timeout {
         None => {}
-        Some(m) if (1..=MAX_SESSION_TIMEOUT_MINUTES).contains(&m) => policy.session_timeout = u32::try_from(m).ok(),
+        Some(m) if (1..=MAX_SESSION_TIMEOUT_MINUTES).contains(&m) => {
+            policy.session_timeout = u32::try_from(m).ok();
+        }
         Some(m) => e.push(FieldError::invalid(
             "sessionPolicy.sessionTimeout",
             format!("sessionTimeout is {m}; it must be 1 to {MAX_SESSION_TIMEOUT_MINUTES} minutes"),
@@ -170,14 +227,20 @@ pub(super) fn session_policy(e: &mut Vec<FieldError>, input: Option<SessionPolic
         match raw.as_str() {
             "Block" => policy.policy_action = Some(PolicyAction::Block),
             "RaiseSessionLevel" => policy.policy_action = Some(PolicyAction::RaiseSessionLevel),
-            _ => e.push(FieldError::invalid("sessionPolicy.policyAction", format!("`{raw}` is not a policy action; use Block or RaiseSessionLevel"))),
+            _ => e.push(FieldError::invalid(
+                "sessionPolicy.policyAction",
+                format!("`{raw}` is not a policy action; use Block or RaiseSessionLevel"),
+            )),
         }
     }
     if let Some(raw) = optional(input.session_level) {
         match raw.as_str() {
             "STANDARD" => policy.session_level = Some(SessionLevel::Standard),
             "HIGH_ASSURANCE" => policy.session_level = Some(SessionLevel::HighAssurance),
-            _ => e.push(FieldError::invalid("sessionPolicy.sessionLevel", format!("`{raw}` is not a session level; use STANDARD or HIGH_ASSURANCE"))),
+            _ => e.push(FieldError::invalid(
+                "sessionPolicy.sessionLevel",
+                format!("`{raw}` is not a session level; use STANDARD or HIGH_ASSURANCE"),
+            )),
         }
     }
     policy
