@@ -7,11 +7,13 @@ mod error;
 mod extract;
 mod oauth;
 mod pages;
+mod rate_limit;
 mod resource;
 mod security_headers;
 mod state;
 
 use std::future::Future;
+use std::sync::Arc;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -25,9 +27,20 @@ const BODY_LIMIT: usize = 256 * 1024;
 
 /// Every route of the server.
 pub fn router(state: AppState) -> Router {
+    let limits = rate_limit::RateLimits::new(state.web.rate_limit_per_minute);
+    let pruned = Arc::downgrade(&limits);
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            let Some(limits) = pruned.upgrade() else { break };
+            limits.prune();
+        }
+    });
+    let limited = axum::middleware::from_fn_with_state(limits.clone(), rate_limit::per_ip);
     let oauth = Router::new()
         .route("/services/oauth2/authorize", get(oauth::authorize::get).post(oauth::authorize::post))
-        .route("/services/oauth2/token", post(oauth::token::post))
+        .route("/services/oauth2/token", post(oauth::token::post).route_layer(limited.clone()))
         .route("/services/oauth2/revoke", get(oauth::revoke::handle).post(oauth::revoke::handle))
         .route("/services/oauth2/userinfo", get(oauth::userinfo::userinfo_handler).post(oauth::userinfo::userinfo_handler))
         .route("/id/keys", get(oauth::jwks::get))
@@ -35,7 +48,7 @@ pub fn router(state: AppState) -> Router {
         .route("/.well-known/openid-configuration", get(oauth::discovery::get))
         .route("/.well-known/oauth-authorization-server", get(oauth::discovery::get));
     let pages = Router::new()
-        .route("/login", get(pages::login::get).post(pages::login::post))
+        .route("/login", get(pages::login::get).post(pages::login::post).route_layer(limited))
         .route("/secur/logout.jsp", get(pages::logout::get))
         .route("/static/portico.css", get(pages::stylesheet))
         .route("/", get(pages::home));
@@ -57,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health)
         .layer(axum::middleware::from_fn(security_headers::no_store))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(axum::Extension(limits))
         .layer(axum::middleware::from_fn(log_request))
         .with_state(state)
 }

@@ -16,6 +16,8 @@ pub struct WebSettings {
     pub secure_cookies: bool,
     /// Browser session lifetime.
     pub session_secs: i64,
+    /// Requests a minute per IP (token endpoint, login) and per client id (token endpoint).
+    pub rate_limit_per_minute: u32,
 }
 
 #[derive(Clone)]

@@ -49,23 +49,29 @@ pub(crate) enum KeysCommand {
 /// Settings every sub-command reads.
 #[derive(Debug, Args)]
 pub(crate) struct CommonArgs {
-    /// Config file (TOML) [default: ./portico.toml when it exists]
-    #[arg(long, env = "PORTICO_CONFIG", value_name = "PATH")]
+    #[arg(
+        long,
+        env = "PORTICO_CONFIG",
+        value_name = "PATH",
+        help = "Config file (TOML) [default: ./portico.toml when it exists]"
+    )]
     pub(crate) config: Option<PathBuf>,
 
-    /// Database: postgres://USER:PASS@HOST/DB, sqlite:PATH or a file path
-    /// [default: ./portico-data/portico.db]
     #[arg(
         long,
         env = "PORTICO_DATABASE_URL",
         value_name = "URL",
-        hide_env_values = true
+        hide_env_values = true,
+        help = "Database: postgres://USER:PASS@HOST/DB, sqlite:PATH or a file path [default: ./portico-data/portico.db]"
     )]
     pub(crate) database_url: Option<String>,
 
-    /// Log filter, in tracing's EnvFilter syntax (e.g. `info,portico_web=debug`); logs go to
-    /// stderr [default: info]
-    #[arg(long, env = "PORTICO_LOG", value_name = "FILTER")]
+    #[arg(
+        long,
+        env = "PORTICO_LOG",
+        value_name = "FILTER",
+        help = "Log filter, in tracing's EnvFilter syntax (e.g. `info,portico_web=debug`); logs go to stderr [default: info]"
+    )]
     pub(crate) log: Option<String>,
 }
 
@@ -75,89 +81,116 @@ pub(crate) struct ServeArgs {
     #[command(flatten)]
     pub(crate) common: CommonArgs,
 
-    /// Address to listen on, HOST:PORT; port 0 picks a free one [default: 127.0.0.1:8080]
-    #[arg(long, env = "PORTICO_LISTEN", value_name = "HOST:PORT")]
+    #[arg(
+        long,
+        env = "PORTICO_LISTEN",
+        value_name = "HOST:PORT",
+        help = "Address to listen on, HOST:PORT; port 0 picks a free one [default: 127.0.0.1:8080]"
+    )]
     pub(crate) listen: Option<String>,
 
-    /// Public base URL: `iss`, identity URLs, discovery [default: http://<bound address>]
-    #[arg(long, env = "PORTICO_ISSUER", value_name = "URL")]
+    #[arg(
+        long,
+        env = "PORTICO_ISSUER",
+        value_name = "URL",
+        help = "Public base URL: `iss`, identity URLs, discovery [default: http://<bound address>]"
+    )]
     pub(crate) issuer: Option<String>,
 
-    /// `instance_url` in token responses, where /services/data is served [default: the issuer]
-    #[arg(long, env = "PORTICO_INSTANCE_URL", value_name = "URL")]
+    #[arg(
+        long,
+        env = "PORTICO_INSTANCE_URL",
+        value_name = "URL",
+        help = "`instance_url` in token responses, where /services/data is served [default: the issuer]"
+    )]
     pub(crate) instance_url: Option<String>,
 
-    /// Allow the username-password flow (`--allow-password-flow` or `=true|false`) [default: false]
-    #[arg(long, env = "PORTICO_ALLOW_PASSWORD_FLOW", value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    #[arg(long, env = "PORTICO_ALLOW_PASSWORD_FLOW", value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true", help = "Allow the username-password flow (`--allow-password-flow` or `=true|false`) [default: false]")]
     pub(crate) allow_password_flow: Option<String>,
 
-    /// Extra audiences a JWT bearer assertion may name besides the issuer, comma-separated
-    /// (e.g. https://login.salesforce.com,https://test.salesforce.com)
-    #[arg(long, env = "PORTICO_JWT_AUDIENCES", value_name = "LIST")]
+    #[arg(
+        long,
+        env = "PORTICO_JWT_AUDIENCES",
+        value_name = "LIST",
+        help = "Extra audiences a JWT bearer assertion may name besides the issuer, comma-separated (e.g. https://login.salesforce.com,https://test.salesforce.com)"
+    )]
     pub(crate) jwt_audiences: Option<String>,
 
-    /// Key that encrypts consumer secrets at rest: base64 of 32 bytes. Without it one is
-    /// generated on first start and kept in the database [default: generated]
     #[arg(
         long,
         env = "PORTICO_DATA_KEY",
         value_name = "BASE64",
-        hide_env_values = true
+        hide_env_values = true,
+        help = "Key that encrypts consumer secrets at rest: base64 of 32 bytes. Without it one is generated on first start and kept in the database [default: generated]"
     )]
     pub(crate) data_key: Option<String>,
 
-    /// Failed logins before a user is locked out [default: 10]
     #[arg(
         long,
         env = "PORTICO_LOCKOUT_THRESHOLD",
         value_name = "N",
-        allow_negative_numbers = true
+        allow_negative_numbers = true,
+        help = "Failed logins before a user is locked out [default: 10]"
     )]
     pub(crate) lockout_threshold: Option<String>,
 
-    /// How long a lockout lasts, in minutes [default: 15]
     #[arg(
         long,
         env = "PORTICO_LOCKOUT_MINUTES",
         value_name = "MINUTES",
-        allow_negative_numbers = true
+        allow_negative_numbers = true,
+        help = "How long a lockout lasts, in minutes [default: 15]"
     )]
     pub(crate) lockout_minutes: Option<String>,
 
-    /// Access-token lifetime when the app sets no session timeout, in minutes [default: 120]
     #[arg(
         long,
         env = "PORTICO_ACCESS_TOKEN_MINUTES",
         value_name = "MINUTES",
-        allow_negative_numbers = true
+        allow_negative_numbers = true,
+        help = "Access-token lifetime when the app sets no session timeout, in minutes [default: 120]"
     )]
     pub(crate) access_token_minutes: Option<String>,
 
-    /// Browser session lifetime, in minutes [default: 120]
     #[arg(
         long,
         env = "PORTICO_SESSION_MINUTES",
         value_name = "MINUTES",
-        allow_negative_numbers = true
+        allow_negative_numbers = true,
+        help = "Browser session lifetime, in minutes [default: 120]"
     )]
     pub(crate) session_minutes: Option<String>,
 
-    /// Edition of the org created on first start (Group, Professional, Enterprise, Performance,
-    /// Unlimited, Developer, Essentials, Starter) [default: Developer]
-    #[arg(long, env = "PORTICO_ORG_EDITION", value_name = "EDITION")]
+    #[arg(
+        long,
+        env = "PORTICO_RATE_LIMIT_PER_MINUTE",
+        value_name = "N",
+        help = "Requests a minute allowed per IP and per client id at the token endpoint and the login form; more get HTTP 429 rate_limit_exceeded [default: 1200]"
+    )]
+    pub(crate) rate_limit_per_minute: Option<String>,
+
+    #[arg(
+        long,
+        env = "PORTICO_ORG_EDITION",
+        value_name = "EDITION",
+        help = "Edition of the org created on first start (Group, Professional, Enterprise, Performance, Unlimited, Developer, Essentials, Starter) [default: Developer]"
+    )]
     pub(crate) org_edition: Option<String>,
 
-    /// Username of the System Administrator created on first start [default: admin@portico.local]
-    #[arg(long, env = "PORTICO_ADMIN_USERNAME", value_name = "USERNAME")]
+    #[arg(
+        long,
+        env = "PORTICO_ADMIN_USERNAME",
+        value_name = "USERNAME",
+        help = "Username of the System Administrator created on first start [default: admin@portico.local]"
+    )]
     pub(crate) admin_username: Option<String>,
 
-    /// Password of that administrator; prefer the variable to the flag, which other local users
-    /// can see [default: generated and printed once]
     #[arg(
         long,
         env = "PORTICO_ADMIN_PASSWORD",
         value_name = "PASSWORD",
-        hide_env_values = true
+        hide_env_values = true,
+        help = "Password of that administrator; prefer the variable to the flag, which other local users can see [default: generated and printed once]"
     )]
     pub(crate) admin_password: Option<String>,
 }

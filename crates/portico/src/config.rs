@@ -53,6 +53,9 @@ impl Setting {
     }
 }
 
+/// Generous enough that a test suite from one address never meets it (CONTRACT §1: ≥ 600).
+const DEFAULT_RATE_LIMIT: u32 = 1200;
+
 const CONFIG: Setting = Setting::new("config");
 const DATABASE_URL: Setting = Setting::new("database_url");
 const LOG: Setting = Setting::new("log");
@@ -66,12 +69,13 @@ const LOCKOUT_THRESHOLD: Setting = Setting::new("lockout_threshold");
 const LOCKOUT_MINUTES: Setting = Setting::new("lockout_minutes");
 const ACCESS_TOKEN_MINUTES: Setting = Setting::new("access_token_minutes");
 const SESSION_MINUTES: Setting = Setting::new("session_minutes");
+const RATE_LIMIT: Setting = Setting::new("rate_limit_per_minute");
 const ORG_EDITION: Setting = Setting::new("org_edition");
 const ADMIN_USERNAME: Setting = Setting::new("admin_username");
 const ADMIN_PASSWORD: Setting = Setting::secret("admin_password");
 
 /// Every key `portico.toml` may hold; one file serves every sub-command.
-const FILE_SETTINGS: [Setting; 15] = [
+const FILE_SETTINGS: [Setting; 16] = [
     DATABASE_URL,
     LOG,
     LISTEN,
@@ -84,6 +88,7 @@ const FILE_SETTINGS: [Setting; 15] = [
     LOCKOUT_MINUTES,
     ACCESS_TOKEN_MINUTES,
     SESSION_MINUTES,
+    RATE_LIMIT,
     ORG_EDITION,
     ADMIN_USERNAME,
     ADMIN_PASSWORD,
@@ -190,6 +195,8 @@ pub(crate) struct ServeConfig {
     pub(crate) login: LoginPolicy,
     pub(crate) access_token_secs: i64,
     pub(crate) session_secs: i64,
+    /// Requests a minute per IP and per client at the token endpoint and the login form.
+    pub(crate) rate_limit_per_minute: u32,
     pub(crate) bootstrap: BootstrapSettings,
 }
 
@@ -276,6 +283,13 @@ pub(crate) fn serve(args: &ServeArgs) -> Result<ServeConfig, ConfigError> {
             120,
         )?,
         session_secs: minutes(SESSION_MINUTES, args.session_minutes.as_ref(), 120)?,
+        rate_limit_per_minute: layers
+            .parse(
+                RATE_LIMIT,
+                args.rate_limit_per_minute.as_ref(),
+                parse::rate_limit,
+            )?
+            .unwrap_or(DEFAULT_RATE_LIMIT),
         bootstrap,
         common,
     })

@@ -91,6 +91,7 @@ pub(crate) async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let web = WebSettings {
         secure_cookies: issuer.starts_with("https://"),
         session_secs: config.session_secs,
+        rate_limit_per_minute: config.rate_limit_per_minute,
     };
     let state = AppState {
         store: Arc::new(store.clone()) as Arc<dyn Store>,

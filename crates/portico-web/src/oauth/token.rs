@@ -1,6 +1,9 @@
 //! `POST /services/oauth2/token`: every grant (RFC 6749 §3.2). The handler parses, hands the
 //! request to `portico_core::grant::exchange` and renders the result in the requested format.
 
+use std::sync::Arc;
+
+use axum::Extension;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -11,13 +14,25 @@ use portico_core::OAuthError;
 use crate::error::oauth_status;
 use crate::extract::{basic_credentials, OAuthParams};
 use crate::oauth::format::Format;
+use crate::rate_limit::{exceeded, RateLimits};
 use crate::state::AppState;
 
-pub(crate) async fn post(State(state): State<AppState>, headers: HeaderMap, OAuthParams(params): OAuthParams) -> Response {
+pub(crate) async fn post(
+    State(state): State<AppState>,
+    Extension(limits): Extension<Arc<RateLimits>>,
+    headers: HeaderMap,
+    OAuthParams(params): OAuthParams,
+) -> Response {
     let format = Format::choose(params.get("format"), &headers);
     let creds = basic_credentials(&headers)
         .and_then(|basic| ClientCredentials::combine(basic, params.get("client_id"), params.get("client_secret")));
     let via_basic = creds.as_ref().is_ok_and(|c| c.via_basic);
+    let client_id = creds.as_ref().ok().and_then(|c| c.client_id.as_deref()).or_else(|| params.get("client_id"));
+    if let Some(client_id) = client_id
+        && !limits.allow_client(client_id)
+    {
+        return error_response(format, &exceeded(), via_basic);
+    }
     let result = match creds {
         Ok(creds) => grant::exchange(&state.grant_context(), &params, &creds).await,
         Err(e) => Err(e),

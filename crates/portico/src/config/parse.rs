@@ -166,6 +166,14 @@ pub(crate) fn threshold(s: &str) -> Result<i32, String> {
     }
 }
 
+/// Requests a minute allowed per IP and per client at the token endpoint and login form.
+pub(crate) fn rate_limit(s: &str) -> Result<u32, String> {
+    match s.trim().parse::<u32>() {
+        Ok(n) if (1..=10_000_000).contains(&n) => Ok(n),
+        _ => Err("expected requests per minute from 1 to 10000000".to_owned()),
+    }
+}
+
 /// Salesforce usernames look like email addresses.
 pub(crate) fn username(s: &str) -> Result<String, String> {
     let s = s.trim();

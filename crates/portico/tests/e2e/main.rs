@@ -20,3 +20,4 @@ mod admin_api;
 mod browser;
 mod login;
 mod web_server_flow;
+mod rate_limit;
