@@ -60,29 +60,77 @@ impl SigningKey {
     }
 }
 
-/// The keys in use: the newest signs, all are published.
-#[derive(Debug, Clone)]
+/// How long a new key is only published before it signs: longer than the interval at which
+/// nodes reload their keys, so every node's JWKS has it first.
+pub const PUBLISH_BEFORE_SIGNING_SECS: i64 = 90;
+
+/// How often a node reloads its keys from the store.
+pub const RELOAD_INTERVAL_SECS: u64 = 30;
+
+/// The keys in use: the newest signs, all are published. Other nodes may add a key
+/// (`portico keys rotate`), so the ring can be reloaded in place while requests hold the keys
+/// they started with.
+#[derive(Debug)]
 pub struct KeyRing {
-    keys: Vec<SigningKey>,
+    keys: std::sync::RwLock<Vec<std::sync::Arc<SigningKey>>>,
 }
 
 impl KeyRing {
     /// `keys` must not be empty; the one created last signs.
-    pub fn new(mut keys: Vec<SigningKey>) -> Option<Self> {
-        keys.sort_by_key(|k| k.created_at);
-        (!keys.is_empty()).then_some(Self { keys })
+    pub fn new(keys: Vec<SigningKey>) -> Option<Self> {
+        let keys = Self::sorted(keys)?;
+        Some(Self { keys: std::sync::RwLock::new(keys) })
     }
 
-    pub fn current(&self) -> &SigningKey {
-        self.keys.last().unwrap_or_else(|| unreachable!("a key ring is never empty"))
+    fn sorted(mut keys: Vec<SigningKey>) -> Option<Vec<std::sync::Arc<SigningKey>>> {
+        keys.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.kid.cmp(&b.kid)));
+        (!keys.is_empty()).then(|| keys.into_iter().map(std::sync::Arc::new).collect())
     }
 
-    pub fn find(&self, kid: &str) -> Option<&SigningKey> {
-        self.keys.iter().find(|k| k.kid == kid)
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<std::sync::Arc<SigningKey>>> {
+        // A panic while holding the lock cannot leave the Vec half-written (it is replaced whole).
+        self.keys.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Replaces the keys with what the store holds now; returns whether anything changed.
+    /// An empty list is ignored: a node never stops signing.
+    pub fn reload(&self, keys: Vec<SigningKey>) -> bool {
+        let Some(keys) = Self::sorted(keys) else { return false };
+        let same = {
+            let current = self.read();
+            current.len() == keys.len() && current.iter().zip(&keys).all(|(a, b)| a.kid == b.kid)
+        };
+        if !same {
+            *self.keys.write().unwrap_or_else(std::sync::PoisonError::into_inner) = keys;
+        }
+        !same
+    }
+
+    /// The key to sign with at `now`: the newest key that every node has had time to publish
+    /// (created at least [`PUBLISH_BEFORE_SIGNING_SECS`] ago), so a token signed here verifies
+    /// against any node's JWKS; the oldest key when none is that old (a first start).
+    pub fn signer(&self, now: UnixMillis) -> std::sync::Arc<SigningKey> {
+        let keys = self.read();
+        let settled = now.plus_secs(-PUBLISH_BEFORE_SIGNING_SECS);
+        keys.iter()
+            .rev()
+            .find(|k| k.created_at <= settled)
+            .or_else(|| keys.first())
+            .cloned()
+            .unwrap_or_else(|| unreachable!("a key ring is never empty"))
+    }
+
+    /// The newest key.
+    pub fn current(&self) -> std::sync::Arc<SigningKey> {
+        self.read().last().cloned().unwrap_or_else(|| unreachable!("a key ring is never empty"))
+    }
+
+    pub fn find(&self, kid: &str) -> Option<std::sync::Arc<SigningKey>> {
+        self.read().iter().find(|k| k.kid == kid).cloned()
     }
 
     pub fn jwks(&self) -> JwkSet {
-        JwkSet { keys: self.keys.iter().rev().map(|k| k.jwk.clone()).collect() }
+        JwkSet { keys: self.read().iter().rev().map(|k| k.jwk.clone()).collect() }
     }
 }
 
@@ -106,5 +154,20 @@ mod tests {
         assert_eq!(jwks["keys"][0]["alg"], "RS256");
         assert_eq!(jwks["keys"][0]["use"], "sig");
         assert_eq!(jwks["keys"][0]["e"], "AQAB");
+    }
+
+    #[test]
+    fn a_reloaded_ring_signs_with_the_newest_key_and_publishes_all() {
+        let first = SigningKey::generate("1".into(), UnixMillis(1)).unwrap();
+        let ring = KeyRing::new(vec![first.clone()]).unwrap();
+        assert!(!ring.reload(vec![first.clone()]), "nothing changed");
+        assert!(!ring.reload(vec![]), "an empty list is ignored");
+        let second = SigningKey::generate("2".into(), UnixMillis::from_secs(100)).unwrap();
+        assert!(ring.reload(vec![second, first]));
+        assert_eq!(ring.current().kid, "2");
+        assert_eq!(ring.signer(UnixMillis::from_secs(101)).kid, "1", "a fresh key is published before it signs");
+        assert_eq!(ring.signer(UnixMillis::from_secs(100 + PUBLISH_BEFORE_SIGNING_SECS)).kid, "2");
+        assert!(ring.find("1").is_some());
+        assert_eq!(ring.jwks().keys.len(), 2);
     }
 }

@@ -48,7 +48,9 @@ pub(crate) async fn rotate_keys(config: CommonConfig) -> anyhow::Result<()> {
     let kid = signing_keys::rotate(&store, &SystemClock).await?;
     store.close().await;
     println!(
-        "added signing key {kid}; servers sign with it once restarted, older keys stay published"
+        "added signing key {kid}; running servers publish it within {}s and sign with it after {}s; older keys stay published",
+        portico_core::keys::RELOAD_INTERVAL_SECS,
+        portico_core::keys::PUBLISH_BEFORE_SIGNING_SECS
     );
     Ok(())
 }
@@ -101,6 +103,24 @@ pub(crate) async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         tokens: Arc::new(tokens),
         web: Arc::new(web),
     };
+
+    // Other nodes (or `portico keys rotate`) may add a signing key: publish it soon.
+    let reload_store = store.clone();
+    let ring = state.keys.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(portico_core::keys::RELOAD_INTERVAL_SECS));
+        loop {
+            every.tick().await;
+            match reload_store.list_signing_keys().await {
+                Ok(keys) => {
+                    if ring.reload(keys) {
+                        tracing::info!("signing keys reloaded");
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "could not reload signing keys"),
+            }
+        }
+    });
 
     // Handlers must be in place before anyone learns the address, or an early SIGTERM would
     // kill the process instead of stopping it.

@@ -190,5 +190,5 @@ fn sign_id_token(
         claims.extra.insert("preferred_username".into(), user.username.clone().into());
         claims.extra.insert("email".into(), user.email.clone().into());
     }
-    ctx.keys.current().sign(&claims).map_err(|_| OAuthError::server_error())
+    ctx.keys.signer(now).sign(&claims).map_err(|_| OAuthError::server_error())
 }
