@@ -28,6 +28,18 @@ pub enum Scope {
     ForgotPassword,
     UserRegistrationApi,
     PwdlessLoginApi,
+    CdpApi,
+    CdpQueryApi,
+    CdpProfileApi,
+    CdpSegmentApi,
+    CdpIdentityResolutionApi,
+    CdpCalculatedInsightApi,
+    DataCloudUserClaims,
+    InteractionApi,
+    EinsteinGptApi,
+    SfapApi,
+    McpApi,
+    ScrtApi,
 }
 
 struct ScopeInfo {
@@ -74,6 +86,20 @@ const TABLE: &[ScopeInfo] = &[
     ScopeInfo { scope: Scope::ForgotPassword, token: "forgot_password", enum_name: "ForgotPassword", synonyms: &[], label: "Allow access to the forgot password API (forgot_password)" },
     ScopeInfo { scope: Scope::UserRegistrationApi, token: "user_registration_api", enum_name: "UserRegistration", synonyms: &[], label: "Allow access to the user registration API (user_registration_api)" },
     ScopeInfo { scope: Scope::PwdlessLoginApi, token: "pwdless_login_api", enum_name: "PwdlessLogin", synonyms: &[], label: "Allow access to the passwordless login API (pwdless_login_api)" },
+    // The 2026 scopes below have no documented Metadata API enum names (§9 [U]); these follow the
+    // `CDPIngest` pattern, and the wire tokens are accepted everywhere too.
+    ScopeInfo { scope: Scope::CdpApi, token: "cdp_api", enum_name: "CDP", synonyms: &[], label: "Manage Data Cloud data (cdp_api)" },
+    ScopeInfo { scope: Scope::CdpQueryApi, token: "cdp_query_api", enum_name: "CDPQuery", synonyms: &[], label: "Perform ANSI SQL queries on Data Cloud data (cdp_query_api)" },
+    ScopeInfo { scope: Scope::CdpProfileApi, token: "cdp_profile_api", enum_name: "CDPProfile", synonyms: &[], label: "Manage Data Cloud profile data (cdp_profile_api)" },
+    ScopeInfo { scope: Scope::CdpSegmentApi, token: "cdp_segment_api", enum_name: "CDPSegment", synonyms: &[], label: "Manage Data Cloud segments (cdp_segment_api)" },
+    ScopeInfo { scope: Scope::CdpIdentityResolutionApi, token: "cdp_identityresolution_api", enum_name: "CDPIdentityResolution", synonyms: &[], label: "Manage Data Cloud identity resolution (cdp_identityresolution_api)" },
+    ScopeInfo { scope: Scope::CdpCalculatedInsightApi, token: "cdp_calculated_insight_api", enum_name: "CDPCalculatedInsight", synonyms: &[], label: "Manage Data Cloud calculated insights (cdp_calculated_insight_api)" },
+    ScopeInfo { scope: Scope::DataCloudUserClaims, token: "data_cloud_user_claims", enum_name: "DataCloudUserClaims", synonyms: &[], label: "Access Data Cloud user claims (data_cloud_user_claims)" },
+    ScopeInfo { scope: Scope::InteractionApi, token: "interaction_api", enum_name: "Interaction", synonyms: &[], label: "Access the Interaction Service API (interaction_api)" },
+    ScopeInfo { scope: Scope::EinsteinGptApi, token: "einstein_gpt_api", enum_name: "EinsteinGPT", synonyms: &[], label: "Access the Models API (einstein_gpt_api)" },
+    ScopeInfo { scope: Scope::SfapApi, token: "sfap_api", enum_name: "SFAP", synonyms: &[], label: "Access the Salesforce API Platform (sfap_api)" },
+    ScopeInfo { scope: Scope::McpApi, token: "mcp_api", enum_name: "MCP", synonyms: &[], label: "Access Salesforce-hosted MCP servers (mcp_api)" },
+    ScopeInfo { scope: Scope::ScrtApi, token: "scrt_api", enum_name: "SCRT", synonyms: &[], label: "Access Service Cloud real-time APIs (scrt_api)" },
 ];
 
 impl Scope {
@@ -207,6 +233,21 @@ mod tests {
         assert_eq!(Scope::parse("CustomApplications"), Some(Scope::Visualforce));
         assert_eq!(Scope::parse("Api"), Some(Scope::Api));
         assert_eq!(Scope::parse("API"), None);
+    }
+
+    #[test]
+    fn every_scope_of_the_reference_table_is_known() {
+        // `reference/salesforce-oauth.md` §7.1.
+        let tokens = "api chatter_api full id profile email address phone openid refresh_token offline_access web \
+                      visualforce custom_permissions wave_api eclair_api pardot_api lightning content cdp_api \
+                      cdp_ingest_api cdp_query_api cdp_profile_api cdp_segment_api cdp_identityresolution_api \
+                      cdp_calculated_insight_api data_cloud_user_claims chatbot_api interaction_api \
+                      einstein_gpt_api sfap_api mcp_api scrt_api forgot_password user_registration_api \
+                      pwdless_login_api";
+        for token in tokens.split_whitespace() {
+            let scope = Scope::parse(token).unwrap_or_else(|| panic!("{token}"));
+            assert_eq!(Scope::parse(scope.enum_name()), Some(scope), "{token}");
+        }
     }
 
     #[test]

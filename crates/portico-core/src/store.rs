@@ -10,6 +10,7 @@ use crate::clock::UnixMillis;
 use crate::connected_app::ConnectedApp;
 use crate::connected_app::audit::AuditEntry;
 use crate::connected_app::org_certificate::OrgCertificate;
+use crate::device::{CodeGuesses, DeviceAuthorization, DeviceDecision};
 use crate::ids::SfId;
 use crate::keys::SigningKey;
 use crate::org::{Org, PermissionBundle, User};
@@ -185,6 +186,57 @@ pub trait AuditStore: Send + Sync {
     async fn list_audit_entries(&self, org_id: &SfId, limit: u32) -> StoreResult<Vec<AuditEntry>>;
 }
 
+/// Device authorizations (RFC 8628). Every transition is one conditional update, so that two
+/// nodes can never both approve, deny or redeem one authorization.
+#[async_trait]
+pub trait DeviceStore: Send + Sync {
+    /// Stores a new authorization; `Conflict("userCode")` when a kept authorization already has
+    /// that user code (the caller draws another). Also forgets authorizations that expired long
+    /// before `now`.
+    async fn insert_device_authorization(&self, auth: &DeviceAuthorization, now: UnixMillis) -> StoreResult<()>;
+    async fn find_device_authorization(&self, device_code_hash: &TokenHash) -> StoreResult<Option<DeviceAuthorization>>;
+    async fn find_device_authorization_by_user_code(&self, user_code_hash: &TokenHash) -> StoreResult<Option<DeviceAuthorization>>;
+    /// Records a poll of a pending authorization with its (possibly grown) interval, only if no
+    /// other poll was recorded since the caller read `seen_polls`; false otherwise.
+    async fn record_device_poll(
+        &self,
+        device_code_hash: &TokenHash,
+        seen_polls: i64,
+        interval_secs: i64,
+        now: UnixMillis,
+    ) -> StoreResult<bool>;
+    /// Pending → approved or denied, once and only before expiry; false when it was decided
+    /// already, has expired, or does not exist.
+    async fn decide_device_authorization(
+        &self,
+        user_code_hash: &TokenHash,
+        decision: &DeviceDecision,
+        now: UnixMillis,
+    ) -> StoreResult<bool>;
+    /// Approved → redeemed, once and only before expiry; false otherwise.
+    async fn redeem_device_authorization(&self, device_code_hash: &TokenHash, now: UnixMillis) -> StoreResult<bool>;
+    /// Wrong user codes entered in a browser session (none recorded: zero, unlocked).
+    async fn find_code_guesses(&self, session_hash: &TokenHash) -> StoreResult<CodeGuesses>;
+    /// Counts a wrong user code; at `threshold` the session is locked until `lock_until`. A lock
+    /// that has run out restarts the count.
+    async fn record_wrong_code_guess(
+        &self,
+        session_hash: &TokenHash,
+        threshold: i32,
+        lock_until: UnixMillis,
+        now: UnixMillis,
+    ) -> StoreResult<CodeGuesses>;
+}
+
+/// One-time JWT ids (RFC 7523 §3 item 7, OIDC Core §9): kept in the database so that every node
+/// sees a `jti` once it was used.
+#[async_trait]
+pub trait JtiStore: Send + Sync {
+    /// Remembers `key` (a hash of issuer and `jti`) until `expires_at`; false when it is already
+    /// remembered, i.e. a replay. Forgets keys whose time is up.
+    async fn remember_jti(&self, key: &TokenHash, expires_at: UnixMillis, now: UnixMillis) -> StoreResult<bool>;
+}
+
 /// Everything Portico stores.
 pub trait Store:
     OrgStore
@@ -197,6 +249,8 @@ pub trait Store:
     + CodeStore
     + TokenStore
     + KeyStore
+    + DeviceStore
+    + JtiStore
 {
 }
 
@@ -211,5 +265,7 @@ impl<T> Store for T where
         + CodeStore
         + TokenStore
         + KeyStore
+        + DeviceStore
+        + JtiStore
 {
 }

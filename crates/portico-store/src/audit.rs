@@ -27,11 +27,15 @@ struct AuditRow {
 
 impl AuditRow {
     fn into_domain(self) -> StoreResult<AuditEntry> {
-        let changes: Vec<FieldChange> = serde_json::from_str(&self.changes)
-            .map_err(|e| other(format!("stored changes of audit entry {} do not parse: {e}", self.id)))?;
+        let changes: Vec<FieldChange> = serde_json::from_str(&self.changes).map_err(|e| {
+            other(format!(
+                "stored changes of audit entry {} do not parse: {e}",
+                self.id
+            ))
+        })?;
         Ok(AuditEntry {
             id: rows::id(self.id)?,
-            org_id: Some(rows::id(self.org_id)?),
+            org_id: rows::id(self.org_id)?,
             created_at: rows::millis(self.created_at),
             created_by_id: rows::id(self.created_by_id)?,
             created_by_username: self.created_by_username,
@@ -47,7 +51,6 @@ impl AuditRow {
 #[async_trait]
 impl AuditStore for SqlStore {
     async fn insert_audit_entry(&self, entry: &AuditEntry) -> StoreResult<()> {
-        let org_id = entry.org_id.as_ref().ok_or_else(|| other("an audit entry needs its org id"))?;
         let changes = serde_json::to_string(&entry.changes).map_err(other)?;
         on_pool!(self, |pool| {
             sqlx::query(
@@ -55,7 +58,7 @@ impl AuditStore for SqlStore {
                  action, section, target, display, changes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(entry.id.as_str())
-            .bind(org_id.as_str())
+            .bind(entry.org_id.as_str())
             .bind(entry.created_at.0)
             .bind(entry.created_by_id.as_str())
             .bind(&entry.created_by_username)

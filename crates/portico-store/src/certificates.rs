@@ -44,18 +44,20 @@ impl CertificateRow {
 impl CertificateStore for SqlStore {
     async fn insert_certificate(&self, cert: &OrgCertificate) -> StoreResult<()> {
         let result = on_pool!(self, |pool| {
-            sqlx::query(&format!("INSERT INTO certificates ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"))
-                .bind(cert.id.as_str())
-                .bind(cert.org_id.as_str())
-                .bind(&cert.name)
-                .bind(&cert.pem)
-                .bind(&cert.private_key_sealed)
-                .bind(&cert.subject)
-                .bind(cert.expires_at.0)
-                .bind(cert.created_at.0)
-                .execute(pool)
-                .await
-                .map(|_| ())
+            sqlx::query(&format!(
+                "INSERT INTO certificates ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            ))
+            .bind(cert.id.as_str())
+            .bind(cert.org_id.as_str())
+            .bind(&cert.name)
+            .bind(&cert.pem)
+            .bind(&cert.private_key_sealed)
+            .bind(&cert.subject)
+            .bind(cert.expires_at.0)
+            .bind(cert.created_at.0)
+            .execute(pool)
+            .await
+            .map(|_| ())
         })
         .map_err(store_err);
         // Ids are random and never collide in practice, so a unique violation is the name (the
@@ -68,16 +70,22 @@ impl CertificateStore for SqlStore {
 
     async fn find_certificate(&self, id: &SfId) -> StoreResult<Option<OrgCertificate>> {
         let row = on_pool!(self, |pool| {
-            sqlx::query_as::<_, CertificateRow>(&format!("SELECT {COLUMNS} FROM certificates WHERE id = $1"))
-                .bind(id.as_str())
-                .fetch_optional(pool)
-                .await
+            sqlx::query_as::<_, CertificateRow>(&format!(
+                "SELECT {COLUMNS} FROM certificates WHERE id = $1"
+            ))
+            .bind(id.as_str())
+            .fetch_optional(pool)
+            .await
         })
         .map_err(store_err)?;
         row.map(CertificateRow::into_domain).transpose()
     }
 
-    async fn find_certificate_by_name(&self, org_id: &SfId, name: &str) -> StoreResult<Option<OrgCertificate>> {
+    async fn find_certificate_by_name(
+        &self,
+        org_id: &SfId,
+        name: &str,
+    ) -> StoreResult<Option<OrgCertificate>> {
         let row = on_pool!(self, |pool| {
             sqlx::query_as::<_, CertificateRow>(&format!(
                 "SELECT {COLUMNS} FROM certificates WHERE org_id = $1 AND name = $2"

@@ -55,11 +55,7 @@ const UNIQUE_KEYS: &[UniqueKey] = &[
         "code",
     ),
     key("approvals_pkey", "approvals.id", "id"),
-    key(
-        "approvals_refresh_hash_key",
-        "approvals.refresh_hash",
-        "refreshToken",
-    ),
+    key("refresh_tokens_pkey", "refresh_tokens.hash", "refreshToken"),
     key("access_tokens_pkey", "access_tokens.hash", "accessToken"),
     key(
         "consents_pkey",

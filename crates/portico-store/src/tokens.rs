@@ -7,8 +7,8 @@ use portico_core::clock::UnixMillis;
 use portico_core::ids::SfId;
 use portico_core::scope::ScopeSet;
 use portico_core::secret::TokenHash;
-use portico_core::store::{StoreResult, TokenStore};
-use portico_core::token::{AccessTokenRecord, Approval};
+use portico_core::store::{RotateOutcome, StoreResult, TokenStore};
+use portico_core::token::{AccessTokenRecord, Approval, RefreshTokenRecord};
 
 use crate::SqlStore;
 use crate::error::{expect_one, store_err};
@@ -54,7 +54,6 @@ struct ApprovalRow {
     app_id: String,
     user_id: String,
     scopes: String,
-    refresh_hash: String,
     code_hash: Option<String>,
     nonce: Option<String>,
     auth_time: i64,
@@ -72,7 +71,6 @@ impl ApprovalRow {
             app_id: rows::id(self.app_id)?,
             user_id: rows::id(self.user_id)?,
             scopes: rows::scopes(&self.scopes),
-            refresh_hash: rows::hash(self.refresh_hash),
             code_hash: rows::opt_hash(self.code_hash),
             nonce: self.nonce,
             auth_time: rows::millis(self.auth_time),
@@ -82,6 +80,45 @@ impl ApprovalRow {
             revoked_at: rows::opt_millis(self.revoked_at),
         })
     }
+}
+
+#[derive(sqlx::FromRow)]
+struct RefreshRow {
+    hash: String,
+    approval_id: String,
+    r_created_at: i64,
+    rotated_at: Option<i64>,
+    grace_until: Option<i64>,
+    #[sqlx(flatten)]
+    approval: ApprovalRow,
+}
+
+impl RefreshRow {
+    fn into_domain(self) -> StoreResult<(RefreshTokenRecord, Approval)> {
+        let record = RefreshTokenRecord {
+            hash: rows::hash(self.hash),
+            approval_id: rows::id(self.approval_id)?,
+            created_at: rows::millis(self.r_created_at),
+            rotated_at: rows::opt_millis(self.rotated_at),
+            grace_until: rows::opt_millis(self.grace_until),
+        };
+        Ok((record, self.approval.into_domain()?))
+    }
+}
+
+const INSERT_REFRESH: &str = "INSERT INTO refresh_tokens (hash, approval_id, created_at, rotated_at, grace_until) \
+     VALUES ($1, $2, $3, $4, $5)";
+
+/// Binds a refresh token to [`INSERT_REFRESH`].
+macro_rules! bind_refresh {
+    ($refresh:expr) => {
+        sqlx::query(INSERT_REFRESH)
+            .bind($refresh.hash.as_str())
+            .bind($refresh.approval_id.as_str())
+            .bind($refresh.created_at.0)
+            .bind($refresh.rotated_at.map(|t| t.0))
+            .bind($refresh.grace_until.map(|t| t.0))
+    };
 }
 
 #[async_trait]
@@ -140,19 +177,23 @@ impl TokenStore for SqlStore {
         Ok(changed > 0)
     }
 
-    async fn insert_approval(&self, approval: &Approval) -> StoreResult<()> {
-        on_pool!(self, |pool| {
+    async fn insert_approval(
+        &self,
+        approval: &Approval,
+        refresh: &RefreshTokenRecord,
+    ) -> StoreResult<()> {
+        on_pool!(self, |pool| async {
+            let mut tx = pool.begin().await?;
             sqlx::query(
-                "INSERT INTO approvals (id, org_id, app_id, user_id, scopes, refresh_hash, code_hash, nonce, \
+                "INSERT INTO approvals (id, org_id, app_id, user_id, scopes, code_hash, nonce, \
                  auth_time, created_at, last_used_at, use_count, revoked_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             )
             .bind(approval.id.as_str())
             .bind(approval.org_id.as_str())
             .bind(approval.app_id.as_str())
             .bind(approval.user_id.as_str())
             .bind(approval.scopes.to_wire())
-            .bind(approval.refresh_hash.as_str())
             .bind(approval.code_hash.as_ref().map(TokenHash::as_str))
             .bind(approval.nonce.as_deref())
             .bind(approval.auth_time.0)
@@ -160,39 +201,85 @@ impl TokenStore for SqlStore {
             .bind(approval.last_used_at.0)
             .bind(approval.use_count)
             .bind(approval.revoked_at.map(|t| t.0))
+            .execute(&mut *tx)
+            .await?;
+            bind_refresh!(refresh).execute(&mut *tx).await?;
+            tx.commit().await
+        }
+        .await)
+        .map_err(store_err)
+    }
+
+    async fn insert_refresh_token(&self, refresh: &RefreshTokenRecord) -> StoreResult<()> {
+        on_pool!(self, |pool| bind_refresh!(refresh)
             .execute(pool)
             .await
-            .map(|_| ())
-        })
+            .map(|_| ()))
         .map_err(store_err)
+    }
+
+    async fn find_refresh_token(
+        &self,
+        hash: &TokenHash,
+    ) -> StoreResult<Option<(RefreshTokenRecord, Approval)>> {
+        // Revoked approvals and retired tokens are returned too: the core tells reuse (possible
+        // theft) from an unknown token.
+        let row = on_pool!(self, |pool| {
+            sqlx::query_as::<_, RefreshRow>(
+                "SELECT r.hash, r.approval_id, r.created_at AS r_created_at, r.rotated_at, r.grace_until, \
+                 a.id, a.org_id, a.app_id, a.user_id, a.scopes, a.code_hash, a.nonce, a.auth_time, \
+                 a.created_at, a.last_used_at, a.use_count, a.revoked_at \
+                 FROM refresh_tokens r JOIN approvals a ON a.id = r.approval_id WHERE r.hash = $1",
+            )
+            .bind(hash.as_str())
+            .fetch_optional(pool)
+            .await
+        })
+        .map_err(store_err)?;
+        row.map(RefreshRow::into_domain).transpose()
+    }
+
+    async fn rotate_refresh_token(
+        &self,
+        hash: &TokenHash,
+        now: UnixMillis,
+        grace_until: UnixMillis,
+    ) -> StoreResult<RotateOutcome> {
+        // One conditional update decides which of two racing refreshes retired the token.
+        let changed = on_pool!(self, |pool| {
+            sqlx::query("UPDATE refresh_tokens SET rotated_at = $1, grace_until = $2 WHERE hash = $3 AND rotated_at IS NULL")
+                .bind(now.0)
+                .bind(grace_until.0)
+                .bind(hash.as_str())
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })
+        .map_err(store_err)?;
+        if changed > 0 {
+            return Ok(RotateOutcome::Rotated);
+        }
+        let grace: Option<Option<i64>> = on_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT grace_until FROM refresh_tokens WHERE hash = $1")
+                .bind(hash.as_str())
+                .fetch_optional(pool)
+                .await
+        })
+        .map_err(store_err)?;
+        match grace {
+            None => Err(portico_core::StoreError::NotFound),
+            Some(Some(until)) if now.0 < until => Ok(RotateOutcome::InGrace),
+            Some(_) => Ok(RotateOutcome::Reused),
+        }
     }
 
     async fn find_approval(&self, id: &SfId) -> StoreResult<Option<Approval>> {
         let row = on_pool!(self, |pool| {
             sqlx::query_as::<_, ApprovalRow>(
-                "SELECT id, org_id, app_id, user_id, scopes, refresh_hash, code_hash, nonce, auth_time, \
+                "SELECT id, org_id, app_id, user_id, scopes, code_hash, nonce, auth_time, \
                  created_at, last_used_at, use_count, revoked_at FROM approvals WHERE id = $1",
             )
             .bind(id.as_str())
-            .fetch_optional(pool)
-            .await
-        })
-        .map_err(store_err)?;
-        row.map(ApprovalRow::into_domain).transpose()
-    }
-
-    async fn find_approval_by_refresh_hash(
-        &self,
-        hash: &TokenHash,
-    ) -> StoreResult<Option<Approval>> {
-        // Revoked approvals are returned too: the core tells a revoked refresh token (possible
-        // theft) from an unknown one.
-        let row = on_pool!(self, |pool| {
-            sqlx::query_as::<_, ApprovalRow>(
-                "SELECT id, org_id, app_id, user_id, scopes, refresh_hash, code_hash, nonce, auth_time, \
-                 created_at, last_used_at, use_count, revoked_at FROM approvals WHERE refresh_hash = $1",
-            )
-            .bind(hash.as_str())
             .fetch_optional(pool)
             .await
         })
@@ -207,7 +294,7 @@ impl TokenStore for SqlStore {
     ) -> StoreResult<Vec<Approval>> {
         let rows = on_pool!(self, |pool| {
             sqlx::query_as::<_, ApprovalRow>(
-                "SELECT id, org_id, app_id, user_id, scopes, refresh_hash, code_hash, nonce, auth_time, \
+                "SELECT id, org_id, app_id, user_id, scopes, code_hash, nonce, auth_time, \
                  created_at, last_used_at, use_count, revoked_at FROM approvals \
                  WHERE user_id = $1 AND app_id = $2 AND revoked_at IS NULL ORDER BY created_at, id",
             )

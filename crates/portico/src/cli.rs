@@ -36,6 +36,96 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Log in to a Portico server (browser with PKCE, --device, or --token) and store the
+    /// session the admin commands use.
+    #[command(after_help = LOGIN_HELP)]
+    Login(LoginArgs),
+    /// Revoke and forget the stored login.
+    Logout,
+    /// Manage connected apps through the admin API, with the stored login.
+    Apps {
+        #[command(subcommand)]
+        command: AppsCommand,
+    },
+}
+
+const LOGIN_HELP: &str = "\
+The browser login uses the built-in app PorticoCLI and listens on http://localhost:1717/OauthRedirect, \
+its registered callback, for the browser to come back. Credentials go to \
+$PORTICO_CLI_HOME/credentials.json, else ~/.portico/credentials.json (mode 0600).";
+
+/// Settings of `login`.
+#[derive(Debug, Args)]
+pub(crate) struct LoginArgs {
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = crate::commands::DEFAULT_INSTANCE,
+        help = "The server's URL (its issuer)"
+    )]
+    pub(crate) instance: String,
+
+    #[arg(
+        long,
+        conflicts_with = "token",
+        help = "Use the device flow: enter a code in a browser on any device"
+    )]
+    pub(crate) device: bool,
+
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        help = "Store this access token as is (`-` reads it from standard input); for scripts"
+    )]
+    pub(crate) token: Option<String>,
+
+    #[arg(
+        long,
+        conflicts_with_all = ["token", "device"],
+        help = "Only print the authorization URL; don't try to open a browser"
+    )]
+    pub(crate) no_browser: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AppsCommand {
+    /// Create a connected app from a JSON file (Metadata API names); prints its consumer key and,
+    /// this once, its consumer secret.
+    Create {
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// List the org's connected apps.
+    List {
+        /// Print the JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one connected app.
+    Get {
+        /// The app's API name (fullName).
+        name: String,
+        /// Print the Salesforce `.connectedApp-meta.xml` file instead of JSON.
+        #[arg(long)]
+        xml: bool,
+    },
+    /// Change a connected app: merge a JSON patch, or replace it whole with --replace.
+    Update {
+        name: String,
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+        /// Replace the app (PUT) rather than merge the file into it (PATCH).
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Delete a connected app.
+    Delete { name: String },
+    /// Generate a new consumer secret and print it.
+    RotateSecret { name: String },
+    /// Upload every `*.connectedApp-meta.xml` file of DIR as packaged (uninstalled) apps.
+    Import { dir: PathBuf },
+    /// Write `<fullName>.connectedApp-meta.xml` files into DIR: the named apps, else all.
+    Export { dir: PathBuf, names: Vec<String> },
 }
 
 #[derive(Debug, Subcommand)]

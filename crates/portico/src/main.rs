@@ -3,6 +3,7 @@
 //! (exit 1 when it fails).
 
 mod cli;
+mod commands;
 mod config;
 mod serve;
 mod signing_keys;
@@ -23,6 +24,9 @@ fn main() -> ExitCode {
         Command::Keys {
             command: KeysCommand::Rotate(args),
         } => run(config::common(&args), |c| &c.log, serve::rotate_keys),
+        Command::Login(args) => commands::run(commands::login::login(args)),
+        Command::Logout => commands::run(commands::login::logout()),
+        Command::Apps { command } => commands::run(commands::apps::run(command)),
     }
 }
 

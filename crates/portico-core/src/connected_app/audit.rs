@@ -16,7 +16,7 @@ use super::AppSettings;
 const MAX_VALUE_CHARS: usize = 255;
 
 /// One recorded change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEntry {
@@ -24,7 +24,7 @@ pub struct AuditEntry {
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub id: SfId,
     #[serde(skip)]
-    pub org_id: Option<SfId>,
+    pub org_id: SfId,
     #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub created_at: UnixMillis,
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
@@ -65,7 +65,7 @@ impl AuditEntry {
     ) -> Self {
         Self {
             id: SfId::generate(KeyPrefix::SetupAuditTrail),
-            org_id: Some(org_id),
+            org_id,
             created_at: at,
             created_by_id: by.0,
             created_by_username: by.1,

@@ -51,11 +51,14 @@ pub struct AppInput {
     pub plugin: Option<Value>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub plugin_execution_user: Option<Value>,
-    // Read-only response fields, ignored.
+    /// The same as `oauthConfig.consumerKey` (as a response has it); settable on create only.
+    pub consumer_key: Option<String>,
+    /// The same as `oauthConfig.consumerSecret` (as a create response has it); create only.
+    pub consumer_secret: Option<String>,
+    // Read-only response fields: ignored here; the admin API refuses a value that differs from
+    // the app's (`isInstalled` changes through `/install`).
     #[cfg_attr(feature = "openapi", schema(ignore))]
     pub id: Option<IgnoredAny>,
-    #[cfg_attr(feature = "openapi", schema(ignore))]
-    pub consumer_key: Option<IgnoredAny>,
     #[cfg_attr(feature = "openapi", schema(ignore))]
     pub is_installed: Option<IgnoredAny>,
     #[cfg_attr(feature = "openapi", schema(ignore))]

@@ -113,14 +113,13 @@ CREATE INDEX authorization_codes_app_id_idx ON authorization_codes (app_id);
 CREATE INDEX authorization_codes_user_id_idx ON authorization_codes (user_id);
 CREATE INDEX authorization_codes_expires_at_idx ON authorization_codes (expires_at);
 
--- Salesforce's OAuth token records (`0CJ`): one row per refresh token.
+-- Salesforce's OAuth token records (`0CJ`): one per authorization that holds refresh tokens.
 CREATE TABLE approvals (
     id TEXT NOT NULL,
     org_id TEXT NOT NULL REFERENCES orgs (id),
     app_id TEXT NOT NULL REFERENCES connected_apps (id) ON DELETE CASCADE,
     user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     scopes TEXT NOT NULL,
-    refresh_hash TEXT NOT NULL,
     code_hash TEXT,
     nonce TEXT,
     auth_time INTEGER NOT NULL,
@@ -128,12 +127,23 @@ CREATE TABLE approvals (
     last_used_at INTEGER NOT NULL,
     use_count INTEGER NOT NULL DEFAULT 0,
     revoked_at INTEGER,
-    CONSTRAINT approvals_pkey PRIMARY KEY (id),
-    CONSTRAINT approvals_refresh_hash_key UNIQUE (refresh_hash)
+    CONSTRAINT approvals_pkey PRIMARY KEY (id)
 ) STRICT;
 CREATE INDEX approvals_user_id_app_id_idx ON approvals (user_id, app_id, created_at);
 CREATE INDEX approvals_app_id_idx ON approvals (app_id, created_at);
 CREATE INDEX approvals_code_hash_idx ON approvals (code_hash) WHERE code_hash IS NOT NULL;
+
+-- An approval's refresh tokens: one without rotation; with rotation each refresh retires the
+-- presented token (rotated_at) and adds a successor. A retired token works until grace_until.
+CREATE TABLE refresh_tokens (
+    hash TEXT NOT NULL,
+    approval_id TEXT NOT NULL REFERENCES approvals (id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    rotated_at INTEGER,
+    grace_until INTEGER,
+    CONSTRAINT refresh_tokens_pkey PRIMARY KEY (hash)
+) STRICT;
+CREATE INDEX refresh_tokens_approval_id_idx ON refresh_tokens (approval_id);
 
 CREATE TABLE access_tokens (
     hash TEXT NOT NULL,

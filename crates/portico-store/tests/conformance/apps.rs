@@ -1,5 +1,5 @@
 //! Connected-app behaviours: settings survive storage, consumer keys are unique server-wide and
-//! full names per org, and deleting an app takes its grants with it.
+//! full names per org, and deleting an app takes its grants (refresh tokens too) with it.
 
 use portico_core::ids::{KeyPrefix, SfId};
 use portico_core::store::{CodeTaken, Store};
@@ -163,8 +163,11 @@ pub(crate) async fn deleting_an_app_deletes_its_grants(store: &dyn Store) {
     let w = world(store).await;
     let code = fixtures::code(&w, "code");
     store.insert_code(&code).await.unwrap();
-    let approval = fixtures::approval(&w, "refresh", None, T0);
-    store.insert_approval(&approval).await.unwrap();
+    let approval = fixtures::approval(&w, None, T0);
+    store
+        .insert_approval(&approval, &fixtures::refresh(&approval, "refresh"))
+        .await
+        .unwrap();
     let token = fixtures::access_token(&w, "token", Some(&approval.id), None);
     store.insert_access_token(&token).await.unwrap();
     store
@@ -195,6 +198,44 @@ pub(crate) async fn deleting_an_app_deletes_its_grants(store: &dyn Store) {
     // The full name is free again.
     store
         .insert_app(&new_app(&w.org, "Acme_CLI", "3MVG9acme"))
+        .await
+        .unwrap();
+}
+
+pub(crate) async fn deleting_an_app_deletes_its_refresh_tokens(store: &dyn Store) {
+    let w = world(store).await;
+    let approval = fixtures::approval(&w, None, T0);
+    let live = fixtures::refresh(&approval, "rt-live");
+    store.insert_approval(&approval, &live).await.unwrap();
+    let mut retired = fixtures::refresh(&approval, "rt-retired");
+    retired.rotated_at = Some(T0);
+    retired.grace_until = Some(T0.plus_secs(30));
+    store.insert_refresh_token(&retired).await.unwrap();
+    let other = new_app(&w.org, "Other", "3MVG9other");
+    store.insert_app(&other).await.unwrap();
+    let mut kept = fixtures::approval(&w, None, T0);
+    kept.app_id = other.id.clone();
+    let kept_refresh = fixtures::refresh(&kept, "rt-other-app");
+    store.insert_approval(&kept, &kept_refresh).await.unwrap();
+
+    store.delete_app(&w.app.id).await.unwrap();
+    for token in [&live, &retired] {
+        assert_eq!(store.find_refresh_token(&token.hash).await.unwrap(), None);
+        assert!(is_not_found(
+            store
+                .rotate_refresh_token(&token.hash, T0.plus_secs(1), T0.plus_secs(31))
+                .await
+        ));
+    }
+    assert_eq!(
+        store.find_refresh_token(&kept_refresh.hash).await.unwrap(),
+        Some((kept_refresh, kept))
+    );
+    // The hashes are free again.
+    let mut reissued = fixtures::approval(&w, None, T0);
+    reissued.app_id = other.id.clone();
+    store
+        .insert_approval(&reissued, &fixtures::refresh(&reissued, "rt-live"))
         .await
         .unwrap();
 }

@@ -1,5 +1,6 @@
-//! Records for the behaviours: a small org (profile, user, app) and builders for codes, tokens
-//! and approvals. Every test gets a new database, so fixed names cannot collide.
+//! Records for the behaviours: a small org (profile, user, app) and builders for codes, tokens,
+//! approvals and their refresh tokens. Every test gets a new database, so fixed names cannot
+//! collide.
 
 use portico_core::clock::UnixMillis;
 use portico_core::connected_app::{AppSettings, ConnectedApp};
@@ -8,7 +9,7 @@ use portico_core::org::{Edition, Org, Permission, PermissionBundle, User};
 use portico_core::scope::ScopeSet;
 use portico_core::secret::TokenHash;
 use portico_core::store::{BundleKind, Store};
-use portico_core::token::{AccessTokenRecord, Approval, AuthorizationCode};
+use portico_core::token::{AccessTokenRecord, Approval, AuthorizationCode, RefreshTokenRecord};
 
 /// An arbitrary "now" for every test.
 pub(crate) const T0: UnixMillis = UnixMillis(1_700_000_000_000);
@@ -146,9 +147,9 @@ pub(crate) fn code(world: &World, raw: &str) -> AuthorizationCode {
     }
 }
 
+/// An approval of the world's user for the world's app; store it with a [`refresh`] token.
 pub(crate) fn approval(
     world: &World,
-    refresh: &str,
     code_hash: Option<TokenHash>,
     created_at: UnixMillis,
 ) -> Approval {
@@ -158,7 +159,6 @@ pub(crate) fn approval(
         app_id: world.app.id.clone(),
         user_id: world.user.id.clone(),
         scopes: scopes("api refresh_token"),
-        refresh_hash: TokenHash::of(refresh),
         code_hash,
         nonce: None,
         auth_time: T0,
@@ -166,6 +166,17 @@ pub(crate) fn approval(
         last_used_at: created_at,
         use_count: 0,
         revoked_at: None,
+    }
+}
+
+/// A live refresh token of `approval`, issued with it, from the raw token `raw`.
+pub(crate) fn refresh(approval: &Approval, raw: &str) -> RefreshTokenRecord {
+    RefreshTokenRecord {
+        hash: TokenHash::of(raw),
+        approval_id: approval.id.clone(),
+        created_at: approval.created_at,
+        rotated_at: None,
+        grace_until: None,
     }
 }
 

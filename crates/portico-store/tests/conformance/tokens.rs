@@ -1,11 +1,12 @@
-//! Token behaviours: access tokens and approvals round-trip, revocations reach exactly the
-//! tokens they should, and approvals count their uses.
+//! Token behaviours: access tokens, approvals and refresh tokens round-trip, refresh-token
+//! rotation retires a token exactly once, revocations reach exactly the tokens they should, and
+//! approvals count their uses.
 
 use portico_core::ids::{KeyPrefix, SfId};
 use portico_core::secret::TokenHash;
-use portico_core::store::Store;
+use portico_core::store::{RotateOutcome, Store};
 
-use crate::fixtures::{self, T0, access_token, approval, conflict, is_not_found, world};
+use crate::fixtures::{self, T0, access_token, approval, conflict, is_not_found, refresh, world};
 
 pub(crate) async fn access_token_is_revoked_once(store: &dyn Store) {
     let w = world(store).await;
@@ -58,26 +59,17 @@ pub(crate) async fn access_token_is_revoked_once(store: &dyn Store) {
 
 pub(crate) async fn approval_round_trips(store: &dyn Store) {
     let w = world(store).await;
-    let mut first = approval(&w, "rt-1", Some(TokenHash::of("code")), T0);
+    let mut first = approval(&w, Some(TokenHash::of("code")), T0);
     first.nonce = Some("nonce".into());
-    store.insert_approval(&first).await.unwrap();
+    let first_refresh = refresh(&first, "rt-1");
+    store.insert_approval(&first, &first_refresh).await.unwrap();
     assert_eq!(
         store.find_approval(&first.id).await.unwrap(),
         Some(first.clone())
     );
     assert_eq!(
-        store
-            .find_approval_by_refresh_hash(&TokenHash::of("rt-1"))
-            .await
-            .unwrap(),
-        Some(first.clone())
-    );
-    assert_eq!(
-        store
-            .find_approval_by_refresh_hash(&TokenHash::of("rt-2"))
-            .await
-            .unwrap(),
-        None
+        store.find_refresh_token(&first_refresh.hash).await.unwrap(),
+        Some((first_refresh, first.clone()))
     );
     assert_eq!(
         store
@@ -87,11 +79,10 @@ pub(crate) async fn approval_round_trips(store: &dyn Store) {
         None
     );
 
-    let duplicate = approval(&w, "rt-1", None, T0);
-    assert_eq!(
-        conflict(store.insert_approval(&duplicate).await),
-        "refreshToken"
-    );
+    // The same approval id again is a conflict, and its new refresh token is not kept.
+    let again = refresh(&first, "rt-again");
+    assert_eq!(conflict(store.insert_approval(&first, &again).await), "id");
+    assert_eq!(store.find_refresh_token(&again.hash).await.unwrap(), None);
     let mut with_token = access_token(&w, "at", Some(&first.id), Some(TokenHash::of("code")));
     with_token.session_hash = None;
     store.insert_access_token(&with_token).await.unwrap();
@@ -103,10 +94,17 @@ pub(crate) async fn approval_round_trips(store: &dyn Store) {
 
 pub(crate) async fn revoke_approval_revokes_its_access_tokens(store: &dyn Store) {
     let w = world(store).await;
-    let kept = approval(&w, "rt-kept", None, T0);
-    let doomed = approval(&w, "rt-doomed", None, T0.plus_secs(1));
-    store.insert_approval(&kept).await.unwrap();
-    store.insert_approval(&doomed).await.unwrap();
+    let kept = approval(&w, None, T0);
+    let doomed = approval(&w, None, T0.plus_secs(1));
+    let doomed_refresh = refresh(&doomed, "rt-doomed");
+    store
+        .insert_approval(&kept, &refresh(&kept, "rt-kept"))
+        .await
+        .unwrap();
+    store
+        .insert_approval(&doomed, &doomed_refresh)
+        .await
+        .unwrap();
     let tokens = [
         access_token(&w, "at-1", Some(&doomed.id), None),
         access_token(&w, "at-2", Some(&doomed.id), None),
@@ -132,11 +130,15 @@ pub(crate) async fn revoke_approval_revokes_its_access_tokens(store: &dyn Store)
     assert_eq!(revoked_at("at-kept").await, None);
     assert_eq!(revoked_at("at-loose").await, None);
     // Still found by its refresh token, so the core can tell revoked from unknown.
-    let found = store
-        .find_approval_by_refresh_hash(&doomed.refresh_hash)
+    let (found_refresh, found) = store
+        .find_refresh_token(&doomed_refresh.hash)
         .await
         .unwrap()
         .unwrap();
+    assert_eq!(
+        found_refresh, doomed_refresh,
+        "the token itself is untouched"
+    );
     assert_eq!(found.revoked_at, Some(now));
     assert_eq!(
         store
@@ -169,20 +171,27 @@ pub(crate) async fn revoke_approval_revokes_its_access_tokens(store: &dyn Store)
 
 pub(crate) async fn user_app_approvals_are_live_and_oldest_first(store: &dyn Store) {
     let w = world(store).await;
-    let newest = approval(&w, "rt-3", None, T0.plus_secs(300));
-    let oldest = approval(&w, "rt-1", None, T0);
-    let middle = approval(&w, "rt-2", None, T0.plus_secs(100));
-    let mut revoked = approval(&w, "rt-0", None, T0.plus_secs(50));
+    let newest = approval(&w, None, T0.plus_secs(300));
+    let oldest = approval(&w, None, T0);
+    let middle = approval(&w, None, T0.plus_secs(100));
+    let mut revoked = approval(&w, None, T0.plus_secs(50));
     revoked.revoked_at = Some(T0.plus_secs(60));
     let other_app = fixtures::new_app(&w.org, "Other", "3MVG9other");
     store.insert_app(&other_app).await.unwrap();
-    let mut elsewhere = approval(&w, "rt-elsewhere", None, T0);
+    let mut elsewhere = approval(&w, None, T0);
     elsewhere.app_id = other_app.id.clone();
     let bob = fixtures::user(store, &w, "bob@example.com").await;
-    let mut bobs = approval(&w, "rt-bob", None, T0);
+    let mut bobs = approval(&w, None, T0);
     bobs.user_id = bob.id.clone();
-    for a in [&newest, &oldest, &middle, &revoked, &elsewhere, &bobs] {
-        store.insert_approval(a).await.unwrap();
+    for (a, raw) in [
+        (&newest, "rt-3"),
+        (&oldest, "rt-1"),
+        (&middle, "rt-2"),
+        (&revoked, "rt-0"),
+        (&elsewhere, "rt-elsewhere"),
+        (&bobs, "rt-bob"),
+    ] {
+        store.insert_approval(a, &refresh(a, raw)).await.unwrap();
     }
     assert_eq!(
         store
@@ -217,11 +226,17 @@ pub(crate) async fn user_app_approvals_are_live_and_oldest_first(store: &dyn Sto
 pub(crate) async fn revoke_user_tokens_revokes_everything_of_the_user(store: &dyn Store) {
     let w = world(store).await;
     let bob = fixtures::user(store, &w, "bob@example.com").await;
-    let mine = approval(&w, "rt-mine", None, T0);
-    let mut bobs = approval(&w, "rt-bob", None, T0);
+    let mine = approval(&w, None, T0);
+    let mut bobs = approval(&w, None, T0);
     bobs.user_id = bob.id.clone();
-    store.insert_approval(&mine).await.unwrap();
-    store.insert_approval(&bobs).await.unwrap();
+    store
+        .insert_approval(&mine, &refresh(&mine, "rt-mine"))
+        .await
+        .unwrap();
+    store
+        .insert_approval(&bobs, &refresh(&bobs, "rt-bob"))
+        .await
+        .unwrap();
     let mut bob_token = access_token(&w, "at-bob", Some(&bobs.id), None);
     bob_token.user_id = bob.id.clone();
     for t in [
@@ -298,10 +313,16 @@ pub(crate) async fn revoke_user_tokens_revokes_everything_of_the_user(store: &dy
 pub(crate) async fn revoke_tokens_from_code_revokes_what_the_code_issued(store: &dyn Store) {
     let w = world(store).await;
     let code = TokenHash::of("replayed-code");
-    let from_code = approval(&w, "rt-code", Some(code.clone()), T0);
-    let unrelated = approval(&w, "rt-other", Some(TokenHash::of("other-code")), T0);
-    store.insert_approval(&from_code).await.unwrap();
-    store.insert_approval(&unrelated).await.unwrap();
+    let from_code = approval(&w, Some(code.clone()), T0);
+    let unrelated = approval(&w, Some(TokenHash::of("other-code")), T0);
+    store
+        .insert_approval(&from_code, &refresh(&from_code, "rt-code"))
+        .await
+        .unwrap();
+    store
+        .insert_approval(&unrelated, &refresh(&unrelated, "rt-other"))
+        .await
+        .unwrap();
     let tokens = [
         // Issued with the code, under its approval.
         access_token(&w, "at-first", Some(&from_code.id), Some(code.clone())),
@@ -356,8 +377,8 @@ pub(crate) async fn revoke_tokens_from_code_revokes_what_the_code_issued(store: 
 
 pub(crate) async fn touch_approval_counts_uses(store: &dyn Store) {
     let w = world(store).await;
-    let a = approval(&w, "rt", None, T0);
-    store.insert_approval(&a).await.unwrap();
+    let a = approval(&w, None, T0);
+    store.insert_approval(&a, &refresh(&a, "rt")).await.unwrap();
     store.touch_approval(&a.id, T0.plus_secs(10)).await.unwrap();
     store.touch_approval(&a.id, T0.plus_secs(20)).await.unwrap();
     let touched = store.find_approval(&a.id).await.unwrap().unwrap();
@@ -371,4 +392,182 @@ pub(crate) async fn touch_approval_counts_uses(store: &dyn Store) {
             .touch_approval(&SfId::generate(KeyPrefix::OAuthToken), T0)
             .await
     ));
+}
+
+pub(crate) async fn refresh_token_round_trips(store: &dyn Store) {
+    let w = world(store).await;
+    let a = approval(&w, None, T0);
+    let first = refresh(&a, "rt-1");
+    store.insert_approval(&a, &first).await.unwrap();
+    assert_eq!(
+        store.find_refresh_token(&first.hash).await.unwrap(),
+        Some((first.clone(), a.clone()))
+    );
+    assert_eq!(
+        store
+            .find_refresh_token(&TokenHash::of("rt-unknown"))
+            .await
+            .unwrap(),
+        None
+    );
+
+    // A rotation's successor, and a retired token: every column survives storage.
+    let mut successor = refresh(&a, "rt-2");
+    successor.created_at = T0.plus_secs(60);
+    store.insert_refresh_token(&successor).await.unwrap();
+    let mut retired = refresh(&a, "rt-retired");
+    retired.rotated_at = Some(T0.plus_secs(10));
+    retired.grace_until = Some(T0.plus_secs(40));
+    store.insert_refresh_token(&retired).await.unwrap();
+    for token in [&first, &successor, &retired] {
+        assert_eq!(
+            store.find_refresh_token(&token.hash).await.unwrap(),
+            Some((token.clone(), a.clone()))
+        );
+    }
+
+    // A refresh hash is unique across approvals.
+    assert_eq!(
+        conflict(store.insert_refresh_token(&successor).await),
+        "refreshToken"
+    );
+    let other = approval(&w, None, T0);
+    let mut stolen = refresh(&a, "rt-1");
+    stolen.approval_id = other.id.clone();
+    assert_eq!(
+        conflict(store.insert_approval(&other, &stolen).await),
+        "refreshToken"
+    );
+    // One transaction: the approval is not kept without its refresh token.
+    assert_eq!(store.find_approval(&other.id).await.unwrap(), None);
+    assert_eq!(
+        store.find_refresh_token(&first.hash).await.unwrap(),
+        Some((first, a))
+    );
+
+    // A refresh token needs its approval.
+    let orphan = refresh(&other, "rt-orphan");
+    assert!(store.insert_refresh_token(&orphan).await.is_err());
+    assert_eq!(store.find_refresh_token(&orphan.hash).await.unwrap(), None);
+}
+
+pub(crate) async fn rotate_refresh_token_outcomes(store: &dyn Store) {
+    let w = world(store).await;
+    let a = approval(&w, None, T0);
+    let token = refresh(&a, "rt");
+    store.insert_approval(&a, &token).await.unwrap();
+    let now = T0.plus_secs(100);
+    let grace_until = now.plus_secs(30);
+
+    assert_eq!(
+        store
+            .rotate_refresh_token(&token.hash, now, grace_until)
+            .await
+            .unwrap(),
+        RotateOutcome::Rotated
+    );
+    let (retired, _) = store
+        .find_refresh_token(&token.hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (retired.rotated_at, retired.grace_until),
+        (Some(now), Some(grace_until))
+    );
+
+    // Retired: in grace until grace_until (exclusive), reused from then on. A later attempt
+    // neither moves the retirement nor extends the grace.
+    for (at, expected) in [
+        (now, RotateOutcome::InGrace),
+        (grace_until.plus_millis(-1), RotateOutcome::InGrace),
+        (grace_until, RotateOutcome::Reused),
+        (grace_until.plus_secs(3600), RotateOutcome::Reused),
+    ] {
+        assert_eq!(
+            store
+                .rotate_refresh_token(&token.hash, at, at.plus_secs(30))
+                .await
+                .unwrap(),
+            expected,
+            "at {at:?}"
+        );
+    }
+    assert_eq!(
+        store.find_refresh_token(&token.hash).await.unwrap(),
+        Some((retired, a.clone()))
+    );
+
+    // Its successor rotates on its own.
+    let successor = refresh(&a, "rt-next");
+    store.insert_refresh_token(&successor).await.unwrap();
+    assert_eq!(
+        store
+            .rotate_refresh_token(&successor.hash, now.plus_secs(1), grace_until)
+            .await
+            .unwrap(),
+        RotateOutcome::Rotated
+    );
+
+    assert!(is_not_found(
+        store
+            .rotate_refresh_token(&TokenHash::of("rt-unknown"), now, grace_until)
+            .await
+    ));
+}
+
+pub(crate) async fn concurrent_rotation_has_one_winner(store: &dyn Store) {
+    let w = world(store).await;
+    let a = approval(&w, None, T0);
+    let token = refresh(&a, "rt-raced");
+    store.insert_approval(&a, &token).await.unwrap();
+    let now = T0.plus_secs(100);
+    let rotate = || store.rotate_refresh_token(&token.hash, now, now.plus_secs(30));
+    // Both futures run at once on their own pool connections (the store is borrowed, so they
+    // are joined rather than spawned onto other tasks).
+    let (first, second) = tokio::join!(rotate(), rotate());
+    let outcomes = [first.unwrap(), second.unwrap()];
+    assert!(
+        outcomes.contains(&RotateOutcome::Rotated) && outcomes.contains(&RotateOutcome::InGrace),
+        "one winner, one in grace: {outcomes:?}"
+    );
+    let (retired, _) = store
+        .find_refresh_token(&token.hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(retired.rotated_at, Some(now));
+}
+
+pub(crate) async fn revoked_approval_is_found_through_its_refresh_tokens(store: &dyn Store) {
+    let w = world(store).await;
+    let a = approval(&w, Some(TokenHash::of("code")), T0);
+    let live = refresh(&a, "rt-live");
+    store.insert_approval(&a, &live).await.unwrap();
+    let mut retired = refresh(&a, "rt-retired");
+    retired.rotated_at = Some(T0.plus_secs(10));
+    retired.grace_until = Some(T0.plus_secs(40));
+    store.insert_refresh_token(&retired).await.unwrap();
+
+    let now = T0.plus_secs(60);
+    store
+        .revoke_tokens_from_code(&TokenHash::of("code"), now)
+        .await
+        .unwrap();
+    let mut revoked = a.clone();
+    revoked.revoked_at = Some(now);
+    for token in [&live, &retired] {
+        assert_eq!(
+            store.find_refresh_token(&token.hash).await.unwrap(),
+            Some((token.clone(), revoked.clone())),
+            "revoking the approval leaves its refresh tokens for the core to recognise"
+        );
+    }
+    assert_eq!(
+        store
+            .list_user_app_approvals(&w.user.id, &w.app.id)
+            .await
+            .unwrap(),
+        []
+    );
 }

@@ -173,6 +173,43 @@ pub(crate) fn require_for_change(
     Ok(())
 }
 
+/// The read-only fields of a response (`id`, `isInstalled`, `isPackaged`) may be sent back, but
+/// only unchanged: a different value is refused rather than silently ignored. `app` is `None` on
+/// create, where the values are those of a new app.
+pub(crate) fn check_read_only(body: &Value, app: Option<&ConnectedApp>) -> Result<(), ApiError> {
+    let expected = [
+        (
+            "id",
+            app.map_or(Value::Null, |a| Value::String(a.id.to_string())),
+        ),
+        (
+            "isInstalled",
+            Value::Bool(app.is_none_or(|a| a.is_installed)),
+        ),
+        (
+            "isPackaged",
+            Value::Bool(app.is_some_and(|a| a.is_packaged)),
+        ),
+    ];
+    let errors = expected
+        .into_iter()
+        .filter(|(field, want)| body.get(*field).is_some_and(|got| got != want))
+        .map(|(field, _)| {
+            let hint = if field == "isInstalled" {
+                "; install or uninstall with POST or DELETE /api/v1/connected-apps/{fullName}/install"
+            } else {
+                ""
+            };
+            ApiError::new(
+                ApiErrorCode::FieldIntegrityException,
+                format!("{field} is read-only{hint}"),
+                &[field],
+            )
+        })
+        .collect();
+    ApiError::merge(errors).map_or(Ok(()), Err)
+}
+
 /// The built-in CLI app cannot be deleted, renamed or uninstalled: the `portico` command depends
 /// on it.
 pub(crate) fn refuse_builtin(app: &ConnectedApp, what: &str) -> Result<(), ApiError> {

@@ -18,7 +18,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::app_support::{
-    AppView, SECTION, audit, find_app, refuse_builtin, require_for_change, validate_body,
+    AppView, SECTION, audit, check_read_only, find_app, refuse_builtin, require_for_change,
+    validate_body,
 };
 use super::{Body, Caller};
 use crate::error::{ApiError, ApiErrorCode};
@@ -53,6 +54,7 @@ pub(crate) async fn create(
     caller.require(AdminAction::ManageApps)?;
     check_edition_can_create_apps(caller.org.edition)
         .map_err(|msg| ApiError::new(ApiErrorCode::InsufficientAccess, msg, &[]))?;
+    check_read_only(&body, None)?;
     let valid = validate_body(&state, &caller, body, &Mode::Create, None).await?;
     require_for_change(&caller, None, &valid.settings)?;
     let secret = match valid.consumer_secret {
@@ -170,6 +172,7 @@ pub(crate) async fn put(
 ) -> Result<Response, ApiError> {
     caller.require(AdminAction::ManageApps)?;
     let app = find_app(&state, &caller, &full_name).await?;
+    check_read_only(&body, Some(&app))?;
     save(&state, &caller, app, body).await
 }
 
@@ -192,6 +195,7 @@ pub(crate) async fn patch(
             "a merge patch must be a JSON object",
         ));
     }
+    check_read_only(&body, Some(&app))?;
     let mut merged = serde_json::to_value(&app.settings).map_err(|_| ApiError::internal())?;
     merge_patch(&mut merged, body);
     save(&state, &caller, app, merged).await

@@ -4,12 +4,21 @@
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-pub(crate) fn respond(callback: &str, body: &serde_json::Value) -> Response {
-    let valid = !callback.is_empty()
+/// Whether `callback` is an acceptable JSONP function name. Endpoints with side effects check it
+/// before acting, so that a request refused for its callback changes nothing.
+pub(crate) fn valid_callback(callback: &str) -> bool {
+    !callback.is_empty()
         && callback.len() <= 128
-        && callback.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '$' | '.'));
-    if !valid {
-        return (StatusCode::BAD_REQUEST, "invalid callback: use letters, digits, _, $ and .").into_response();
+        && callback.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '$' | '.'))
+}
+
+pub(crate) fn invalid_callback() -> Response {
+    (StatusCode::BAD_REQUEST, "invalid callback: use letters, digits, _, $ and .").into_response()
+}
+
+pub(crate) fn respond(callback: &str, body: &serde_json::Value) -> Response {
+    if !valid_callback(callback) {
+        return invalid_callback();
     }
     (
         StatusCode::OK,

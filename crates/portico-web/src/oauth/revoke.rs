@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portico_core::token::revoke::revoke;
-use portico_core::OAuthError;
+use portico_core::{ErrorCode, OAuthError};
 
 use super::format::Format;
 use super::jsonp;
@@ -15,6 +15,10 @@ use crate::extract::OAuthParams;
 use crate::state::AppState;
 
 pub(crate) async fn handle(State(state): State<AppState>, headers: HeaderMap, OAuthParams(params): OAuthParams) -> Response {
+    // A request refused for its callback must revoke nothing.
+    if params.get("callback").is_some_and(|c| !jsonp::valid_callback(c)) {
+        return jsonp::invalid_callback();
+    }
     let result = match params.get("token") {
         Some(token) => revoke(state.store.as_ref(), state.clock.as_ref(), token, params.get("token_type_hint")).await,
         None => Err(OAuthError::invalid_request("missing required parameter: token")),
@@ -28,6 +32,14 @@ pub(crate) async fn handle(State(state): State<AppState>, headers: HeaderMap, OA
     }
     match result {
         Ok(()) => (StatusCode::OK, [(header::CONTENT_LENGTH, "0")]).into_response(),
-        Err(e) => error_response(Format::choose(params.get("format"), &headers), &e, false),
+        Err(e) => {
+            let mut res = error_response(Format::choose(params.get("format"), &headers), &e, false);
+            // Salesforce answers every revocation failure with 400, `invalid_token` included
+            // (§5.2), where resource endpoints would say 401.
+            if e.code == ErrorCode::InvalidToken {
+                *res.status_mut() = StatusCode::BAD_REQUEST;
+            }
+            res
+        }
     }
 }

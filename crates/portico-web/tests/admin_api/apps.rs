@@ -377,3 +377,52 @@ async fn install_and_uninstall_local_apps() {
         (StatusCode::OK, json!(true))
     );
 }
+
+#[tokio::test]
+async fn read_only_fields_are_refused_when_changed_and_top_level_credentials_count() {
+    let h = Harness::new().await;
+    let mut body = app_json("ReadOnly");
+    body["consumerKey"] = json!("TopLevelKey1");
+    body["consumerSecret"] = json!("TopLevelSecret1");
+    let r = h.call(Method::POST, APPS, &h.admin, Some(body)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(
+        (
+            r.json()["consumerKey"].clone(),
+            r.json()["consumerSecret"].clone()
+        ),
+        (json!("TopLevelKey1"), json!("TopLevelSecret1"))
+    );
+    let path = format!("{APPS}/ReadOnly");
+    let r = h
+        .call(
+            Method::PATCH,
+            &path,
+            &h.admin,
+            Some(json!({"isInstalled": false, "isPackaged": true})),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.error_code()),
+        (
+            StatusCode::BAD_REQUEST,
+            "FIELD_INTEGRITY_EXCEPTION".to_owned()
+        )
+    );
+    assert_eq!(r.error_fields(), ["isInstalled", "isPackaged"]);
+    assert!(r.text().contains("/install"));
+    let r = h
+        .call(
+            Method::PATCH,
+            &path,
+            &h.admin,
+            Some(json!({"isInstalled": true, "label": "Same"})),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "unchanged read-only values are fine: {}",
+        r.text()
+    );
+}

@@ -83,15 +83,36 @@ pub(crate) fn location(res: &reqwest::Response) -> String {
 
 /// Resolves a `Location` against the server.
 pub(crate) fn absolute(server: &Server, location: &str) -> String {
-    if location.starts_with('/') { server.url(location) } else { location.to_owned() }
+    if location.starts_with('/') {
+        server.url(location)
+    } else {
+        location.to_owned()
+    }
 }
 
 /// Logs in through `/login` (directly, no flow).
-pub(crate) async fn login(server: &Server, client: &reqwest::Client, username: &str, password: &str) -> reqwest::Response {
-    let page = client.get(server.url("/login")).send().await.unwrap().text().await.unwrap();
+pub(crate) async fn login(
+    server: &Server,
+    client: &reqwest::Client,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
+    let page = client
+        .get(server.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     client
         .post(server.url("/login"))
-        .form(&[("csrf_token", csrf(&page).as_str()), ("username", username), ("password", password), ("startURL", "/")])
+        .form(&[
+            ("csrf_token", csrf(&page).as_str()),
+            ("username", username),
+            ("password", password),
+            ("startURL", "/"),
+        ])
         .send()
         .await
         .unwrap()
@@ -99,18 +120,36 @@ pub(crate) async fn login(server: &Server, client: &reqwest::Client, username: &
 
 /// Drives a browser from an authorization URL to the redirect back to the client, logging in
 /// and allowing consent when asked. Returns the final `Location` (the client's callback).
-pub(crate) async fn authorize(server: &Server, client: &reqwest::Client, authorize_url: &str, username: &str, password: &str) -> String {
+pub(crate) async fn authorize(
+    server: &Server,
+    client: &reqwest::Client,
+    authorize_url: &str,
+    username: &str,
+    password: &str,
+) -> String {
     let mut url = authorize_url.to_owned();
     for _ in 0..8 {
         let res = client.get(&url).send().await.unwrap();
         if res.status().is_redirection() {
             let next = location(&res);
             if next.starts_with("/login") {
-                let page = client.get(server.url(&next)).send().await.unwrap().text().await.unwrap();
+                let page = client
+                    .get(server.url(&next))
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
                 let mut form = hidden_inputs(&page);
                 form.push(("username".into(), username.into()));
                 form.push(("password".into(), password.into()));
-                let res = client.post(server.url("/login")).form(&form).send().await.unwrap();
+                let res = client
+                    .post(server.url("/login"))
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap();
                 assert_eq!(res.status(), 303, "login should succeed");
                 url = absolute(server, &location(&res));
                 continue;
@@ -124,10 +163,18 @@ pub(crate) async fn authorize(server: &Server, client: &reqwest::Client, authori
         let status = res.status();
         let page = res.text().await.unwrap();
         assert_eq!(status, 200, "unexpected page: {page}");
-        assert!(page.contains("Allow"), "expected the consent page, got: {page}");
+        assert!(
+            page.contains("Allow"),
+            "expected the consent page, got: {page}"
+        );
         let mut form = hidden_inputs(&page);
         form.push(("consent_decision".into(), "allow".into()));
-        let res = client.post(server.url("/services/oauth2/authorize")).form(&form).send().await.unwrap();
+        let res = client
+            .post(server.url("/services/oauth2/authorize"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 303, "consent should redirect");
         return location(&res);
     }
@@ -135,16 +182,32 @@ pub(crate) async fn authorize(server: &Server, client: &reqwest::Client, authori
 }
 
 /// [`authorize`] as the bootstrap administrator.
-pub(crate) async fn authorize_as_admin(server: &Server, client: &reqwest::Client, authorize_url: &str) -> String {
-    authorize(server, client, authorize_url, ADMIN_USERNAME, ADMIN_PASSWORD).await
+pub(crate) async fn authorize_as_admin(
+    server: &Server,
+    client: &reqwest::Client,
+    authorize_url: &str,
+) -> String {
+    authorize(
+        server,
+        client,
+        authorize_url,
+        ADMIN_USERNAME,
+        ADMIN_PASSWORD,
+    )
+    .await
 }
 
 /// A query or fragment parameter of a callback URL.
 pub(crate) fn callback_param(callback: &str, name: &str) -> Option<String> {
     let parsed = url::Url::parse(callback).unwrap();
-    let from_query = parsed.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+    let from_query = parsed
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned());
     from_query.or_else(|| {
         let fragment = parsed.fragment()?;
-        url::form_urlencoded::parse(fragment.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+        url::form_urlencoded::parse(fragment.as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
     })
 }

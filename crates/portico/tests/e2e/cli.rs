@@ -47,6 +47,7 @@ fn help_lists_the_commands_and_every_serve_setting() {
         "org-edition",
         "admin-username",
         "admin-password",
+        "rate-limit-per-minute",
     ] {
         assert!(
             help.contains(&format!("--{setting}")),

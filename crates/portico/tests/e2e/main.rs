@@ -21,3 +21,11 @@ mod browser;
 mod login;
 mod web_server_flow;
 mod rate_limit;
+
+mod support;
+
+mod consent;
+mod user_agent_flow;
+mod refresh;
+mod revoke;
+mod userinfo_identity;

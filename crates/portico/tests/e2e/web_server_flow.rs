@@ -3,14 +3,19 @@
 //! of `reference/security.md` §6 that apply.
 
 use oauth2::basic::BasicClient;
-use oauth2::{AuthUrl, AuthorizationCode, ClientId, CsrfToken, PkceCodeChallenge, RedirectUrl, Scope, TokenResponse as _, TokenUrl};
+use oauth2::{
+    AuthUrl, AuthorizationCode, ClientId, CsrfToken, PkceCodeChallenge, RedirectUrl, Scope,
+    TokenResponse as _, TokenUrl,
+};
 
 use crate::browser::{authorize_as_admin, callback_param, location};
 use crate::harness::{self, Server};
 
 pub(crate) const CLI_CALLBACK: &str = "http://localhost:1717/OauthRedirect";
 
-fn cli_client(server: &Server) -> oauth2::Client<
+fn cli_client(
+    server: &Server,
+) -> oauth2::Client<
     oauth2::basic::BasicErrorResponse,
     oauth2::basic::BasicTokenResponse,
     oauth2::basic::BasicTokenIntrospectionResponse,
@@ -41,7 +46,10 @@ pub(crate) async fn admin_tokens(server: &Server, scope: &str) -> serde_json::Va
         .url();
     let callback = authorize_as_admin(server, &browser, url.as_str()).await;
     assert!(callback.starts_with(CLI_CALLBACK), "{callback}");
-    assert_eq!(callback_param(&callback, "state").as_deref(), Some(state.secret().as_str()));
+    assert_eq!(
+        callback_param(&callback, "state").as_deref(),
+        Some(state.secret().as_str())
+    );
     let code = callback_param(&callback, "code").expect("a code");
     let res = harness::client()
         .post(server.url("/services/oauth2/token"))
@@ -61,7 +69,10 @@ pub(crate) async fn admin_tokens(server: &Server, scope: &str) -> serde_json::Va
 
 /// An admin API access token.
 pub(crate) async fn admin_token(server: &Server) -> String {
-    admin_tokens(server, "api refresh_token").await["access_token"].as_str().unwrap().to_owned()
+    admin_tokens(server, "api refresh_token").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 #[tokio::test]
@@ -78,8 +89,15 @@ async fn portico_cli_web_server_flow_with_pkce_issues_salesforce_shaped_tokens()
         .set_pkce_challenge(challenge)
         .url();
     let callback = authorize_as_admin(&server, &browser, url.as_str()).await;
-    assert_eq!(callback_param(&callback, "state").as_deref(), Some(state.secret().as_str()));
-    assert_eq!(callback_param(&callback, "iss").as_deref(), Some(server.base_url()), "RFC 9207 iss");
+    assert_eq!(
+        callback_param(&callback, "state").as_deref(),
+        Some(state.secret().as_str())
+    );
+    assert_eq!(
+        callback_param(&callback, "iss").as_deref(),
+        Some(server.base_url()),
+        "RFC 9207 iss"
+    );
     let code = callback_param(&callback, "code").unwrap();
 
     let http = harness::client();
@@ -92,21 +110,45 @@ async fn portico_cli_web_server_flow_with_pkce_issues_salesforce_shaped_tokens()
     let access = token.access_token().secret();
     let org15 = access.split('!').next().unwrap();
     assert!(org15.starts_with("00D") && org15.len() == 15, "{access}");
-    assert!(access.split('!').nth(1).unwrap().chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_'));
-    let refresh = token.refresh_token().expect("refresh_token was granted").secret();
-    assert!(refresh.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '=')));
+    assert!(
+        access
+            .split('!')
+            .nth(1)
+            .unwrap()
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')
+    );
+    let refresh = token
+        .refresh_token()
+        .expect("refresh_token was granted")
+        .secret();
+    assert!(
+        refresh
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '='))
+    );
 
     // The same code again fails, and revokes what it issued.
     let replay = http
         .post(server.url("/services/oauth2/token"))
-        .form(&[("grant_type", "authorization_code"), ("code", code.as_str()), ("client_id", "PorticoCLI"), ("redirect_uri", CLI_CALLBACK)])
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("client_id", "PorticoCLI"),
+            ("redirect_uri", CLI_CALLBACK),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(replay.status(), 400);
     let body: serde_json::Value = replay.json().await.unwrap();
     assert_eq!(body["error"], "invalid_grant");
-    let me = http.get(server.url("/services/oauth2/userinfo")).bearer_auth(access).send().await.unwrap();
+    let me = http
+        .get(server.url("/services/oauth2/userinfo"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(me.status(), 403, "tokens from a replayed code are revoked");
 }
 
@@ -114,7 +156,16 @@ async fn portico_cli_web_server_flow_with_pkce_issues_salesforce_shaped_tokens()
 async fn token_response_has_every_salesforce_field() {
     let server = Server::start();
     let body = admin_tokens(&server, "api refresh_token openid").await;
-    for field in ["access_token", "refresh_token", "scope", "id_token", "instance_url", "id", "token_type", "issued_at"] {
+    for field in [
+        "access_token",
+        "refresh_token",
+        "scope",
+        "id_token",
+        "instance_url",
+        "id",
+        "token_type",
+        "issued_at",
+    ] {
         assert!(body.get(field).is_some(), "missing {field} in {body}");
     }
     assert_eq!(body["token_type"], "Bearer");
@@ -124,8 +175,14 @@ async fn token_response_has_every_salesforce_field() {
     assert!(parts[0].starts_with("005") && parts[0].len() == 18, "{id}");
     assert!(parts[1].starts_with("00D") && parts[1].len() == 18, "{id}");
     assert!(id.starts_with(&format!("{}/id/", server.base_url())));
-    assert!(body["issued_at"].as_str().unwrap().parse::<u64>().unwrap() > 1_600_000_000_000, "issued_at in ms");
-    assert!(body.get("signature").is_none(), "PorticoCLI has no secret, so no signature");
+    assert!(
+        body["issued_at"].as_str().unwrap().parse::<u64>().unwrap() > 1_600_000_000_000,
+        "issued_at in ms"
+    );
+    assert!(
+        body.get("signature").is_none(),
+        "PorticoCLI has no secret, so no signature"
+    );
 }
 
 #[tokio::test]
@@ -134,17 +191,45 @@ async fn unknown_client_and_bad_callbacks_get_an_error_page_never_a_redirect() {
     let http = harness::client();
     let authorize = server.url("/services/oauth2/authorize");
     let cases = [
-        ("client_id=nope&response_type=code&redirect_uri=https%3A%2F%2Fevil.test%2Fcb", "invalid_client_id"),
-        ("response_type=foo&redirect_uri=https%3A%2F%2Fevil.test%2Fcb", "invalid_client_id"),
-        ("client_id=PorticoCLI&response_type=code", "redirect_uri_missing"),
-        ("client_id=PorticoCLI&response_type=code&redirect_uri=https%3A%2F%2Fevil.test%2Fcb", "redirect_uri_mismatch"),
-        ("client_id=PorticoCLI&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A1717%2FOauthRedirect%2F", "redirect_uri_mismatch"),
-        ("client_id=PorticoCLI&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A1717%2Foauthredirect", "redirect_uri_mismatch"),
-        ("client_id=PorticoCLI&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A1717%2FOauthRedirectX", "redirect_uri_mismatch"),
-        ("client_id=PorticoCLI&response_type=code&redirect_uri=http%3A%2F%2Fuser%40localhost%3A1717%2FOauthRedirect", "redirect_uri_mismatch"),
+        (
+            "client_id=nope&response_type=code&redirect_uri=https%3A%2F%2Fevil.test%2Fcb",
+            "invalid_client_id",
+        ),
+        (
+            "response_type=foo&redirect_uri=https%3A%2F%2Fevil.test%2Fcb",
+            "invalid_client_id",
+        ),
+        (
+            "client_id=PorticoCLI&response_type=code",
+            "redirect_uri_missing",
+        ),
+        (
+            "client_id=PorticoCLI&response_type=code&redirect_uri=https%3A%2F%2Fevil.test%2Fcb",
+            "redirect_uri_mismatch",
+        ),
+        (
+            "client_id=PorticoCLI&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A1717%2FOauthRedirect%2F",
+            "redirect_uri_mismatch",
+        ),
+        (
+            "client_id=PorticoCLI&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A1717%2Foauthredirect",
+            "redirect_uri_mismatch",
+        ),
+        (
+            "client_id=PorticoCLI&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A1717%2FOauthRedirectX",
+            "redirect_uri_mismatch",
+        ),
+        (
+            "client_id=PorticoCLI&response_type=code&redirect_uri=http%3A%2F%2Fuser%40localhost%3A1717%2FOauthRedirect",
+            "redirect_uri_mismatch",
+        ),
     ];
     for (query, error) in cases {
-        let res = http.get(format!("{authorize}?{query}")).send().await.unwrap();
+        let res = http
+            .get(format!("{authorize}?{query}"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 400, "{query}");
         assert!(res.headers().get("location").is_none(), "{query}");
         assert_eq!(res.headers().get("x-frame-options").unwrap(), "DENY");
@@ -164,21 +249,43 @@ async fn errors_after_the_callback_is_verified_are_redirected_with_state_and_iss
     );
     let cases = [
         ("&response_type=bogus", "unsupported_response_type"),
-        ("&response_type=code&scope=api%20nope&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "invalid_scope"),
-        ("&response_type=code&scope=full&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "invalid_scope"),
+        (
+            "&response_type=code&scope=api%20nope&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            "invalid_scope",
+        ),
+        (
+            "&response_type=code&scope=full&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            "invalid_scope",
+        ),
         ("&response_type=code", "invalid_request"),
-        ("&response_type=code&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=plain", "invalid_request"),
-        ("&response_type=code&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&prompt=none", "login_required"),
-        ("&response_type=code&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&immediate=true", "immediate_unsuccessful"),
+        (
+            "&response_type=code&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=plain",
+            "invalid_request",
+        ),
+        (
+            "&response_type=code&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&prompt=none",
+            "login_required",
+        ),
+        (
+            "&response_type=code&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&immediate=true",
+            "immediate_unsuccessful",
+        ),
     ];
     for (extra, error) in cases {
         let res = http.get(format!("{base}{extra}")).send().await.unwrap();
         assert_eq!(res.status(), 302, "{extra}");
         let to = location(&res);
         assert!(to.starts_with(CLI_CALLBACK), "{extra}: {to}");
-        assert_eq!(callback_param(&to, "error").as_deref(), Some(error), "{extra}: {to}");
+        assert_eq!(
+            callback_param(&to, "error").as_deref(),
+            Some(error),
+            "{extra}: {to}"
+        );
         assert_eq!(callback_param(&to, "state").as_deref(), Some("s1"));
-        assert_eq!(callback_param(&to, "iss").as_deref(), Some(server.base_url()));
+        assert_eq!(
+            callback_param(&to, "iss").as_deref(),
+            Some(server.base_url())
+        );
     }
 }
 
@@ -199,20 +306,35 @@ async fn pkce_verifier_is_enforced_and_jsforce_length_verifiers_work() {
         let http = http.clone();
         let url = server.url("/services/oauth2/token");
         async move {
-            let mut form = vec![("grant_type", "authorization_code".to_owned()), ("code", code), ("client_id", "PorticoCLI".to_owned())];
+            let mut form = vec![
+                ("grant_type", "authorization_code".to_owned()),
+                ("code", code),
+                ("client_id", "PorticoCLI".to_owned()),
+            ];
             if let Some(v) = verifier {
                 form.push(("code_verifier", v));
             }
             let res = http.post(url).form(&form).send().await.unwrap();
-            (res.status().as_u16(), res.json::<serde_json::Value>().await.unwrap())
+            (
+                res.status().as_u16(),
+                res.json::<serde_json::Value>().await.unwrap(),
+            )
         }
     };
     let code = callback_param(&authorize_as_admin(&server, &browser, &url).await, "code").unwrap();
     let (status, body) = exchange(code, None).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "missing verifier");
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "missing verifier"
+    );
     let code = callback_param(&authorize_as_admin(&server, &browser, &url).await, "code").unwrap();
     let (status, body) = exchange(code, Some("B".repeat(171))).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_request")), "wrong verifier");
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_request")),
+        "wrong verifier"
+    );
     let code = callback_param(&authorize_as_admin(&server, &browser, &url).await, "code").unwrap();
     let (status, body) = exchange(code, Some(verifier)).await;
     assert_eq!(status, 200, "{body}");

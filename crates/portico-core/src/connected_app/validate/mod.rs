@@ -150,7 +150,41 @@ pub fn validate(input: AppInput, ctx: &Context<'_>) -> Result<ValidatedApp, Vec<
         MAX_URL_CHARS,
     );
 
-    let oauth = input.oauth_config.and_then(|o| oauth::validate(o, ctx, e));
+    let mut oauth_input = input.oauth_config;
+    let (top_key, top_secret) = (
+        optional(input.consumer_key),
+        optional(input.consumer_secret),
+    );
+    let loose = match oauth_input.as_mut() {
+        // A response's top-level `consumerKey` and `consumerSecret` mean the `oauthConfig` ones.
+        Some(o) => {
+            for (name, top, inner) in [
+                ("consumerKey", top_key, &mut o.consumer_key),
+                ("consumerSecret", top_secret, &mut o.consumer_secret),
+            ] {
+                match (top, inner.as_deref().map(str::trim)) {
+                    (Some(t), Some(i)) if t != i => e.push(FieldError::integrity(
+                        name,
+                        format!("{name} and oauthConfig.{name} differ"),
+                    )),
+                    (Some(t), None) => *inner = Some(t),
+                    _ => {}
+                }
+            }
+            (None, None)
+        }
+        None => (
+            oauth::credential(e, ctx.mode, "consumerKey", top_key, oauth::key_char),
+            oauth::credential(
+                e,
+                ctx.mode,
+                "consumerSecret",
+                top_secret,
+                oauth::secret_char,
+            ),
+        ),
+    };
+    let oauth = oauth_input.and_then(|o| oauth::validate(o, ctx, e));
     let admin_approved = oauth.as_ref().is_some_and(|o| o.config.is_admin_approved);
     let profile_name =
         policies::assignments(e, "profileName", input.profile_name, admin_approved, |n| {
@@ -188,7 +222,7 @@ pub fn validate(input: AppInput, ctx: &Context<'_>) -> Result<ValidatedApp, Vec<
     }
     let (oauth_config, consumer_key, consumer_secret) = match oauth {
         Some(o) => (Some(o.config), o.consumer_key, o.consumer_secret),
-        None => (None, None, None),
+        None => (None, loose.0, loose.1),
     };
     let settings = AppSettings {
         full_name: full_name.unwrap_or_default(),

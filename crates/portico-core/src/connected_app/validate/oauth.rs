@@ -55,12 +55,14 @@ pub(super) fn validate(
         input.is_admin_approved,
         input.is_no_user_approval_required,
     );
-    let consumer_key = credential(e, ctx.mode, "consumerKey", input.consumer_key, |c| {
-        c.is_ascii_alphanumeric() || c == '.' || c == '_'
-    });
-    let consumer_secret = credential(e, ctx.mode, "consumerSecret", input.consumer_secret, |c| {
-        c.is_ascii_alphanumeric()
-    });
+    let consumer_key = credential(e, ctx.mode, "consumerKey", input.consumer_key, key_char);
+    let consumer_secret = credential(
+        e,
+        ctx.mode,
+        "consumerSecret",
+        input.consumer_secret,
+        secret_char,
+    );
     let is_client_credential_enabled = input.is_client_credential_enabled.unwrap_or(false);
     let oauth_client_credential_user = run_as(
         e,
@@ -111,6 +113,16 @@ pub(super) fn validate(
         consumer_key,
         consumer_secret,
     })
+}
+
+/// Letters and digits; Salesforce's own generated keys also hold `.` and `_`, so that retrieved
+/// metadata files import.
+pub(super) const fn key_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '.' || c == '_'
+}
+
+pub(super) const fn secret_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
 }
 
 /// The callback URLs; `None` when they are invalid. With device flow on and none given, the
@@ -191,7 +203,8 @@ fn admin_approved(
     approved.unwrap_or(false)
 }
 
-fn credential(
+/// A consumer key or secret: settable on create (or import) only, 8–256 of the allowed characters.
+pub(super) fn credential(
     e: &mut Vec<FieldError>,
     mode: &Mode,
     name: &str,

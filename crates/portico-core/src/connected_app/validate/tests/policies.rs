@@ -217,3 +217,18 @@ fn certificates_are_checked_and_a_saved_one_survives_its_expiry() {
     };
     assert!(validate_json(oauth(json!({"certificate": stored_pem})), &update).is_ok());
 }
+
+#[test]
+fn top_level_credentials_mean_the_oauth_config_ones() {
+    let mut v = oauth(json!({}));
+    v["consumerKey"] = json!("TopLevelKey1");
+    v["consumerSecret"] = json!("TopLevelSecret1");
+    let app = ok(v.clone());
+    assert_eq!(app.consumer_key.as_deref(), Some("TopLevelKey1"));
+    assert_eq!(app.consumer_secret.as_deref(), Some("TopLevelSecret1"));
+    v["oauthConfig"]["consumerKey"] = json!("OtherKey123");
+    assert_eq!(fields(&errs(v)), ["consumerKey"]);
+    let mut without_oauth = base();
+    without_oauth["consumerKey"] = json!("short");
+    assert_eq!(fields(&errs(without_oauth)), ["oauthConfig.consumerKey"]);
+}
