@@ -1,13 +1,30 @@
 //! Client authentication at the token, introspection and revocation endpoints (RFC 6749 §2.3,
-//! §3.2.1): `client_secret_post` (credentials in the body) or `client_secret_basic` (HTTP
-//! Basic), never both at once (OAuth 2.1 §2.4). Secrets are compared in constant time.
+//! §3.2.1): `client_secret_post` (credentials in the body), `client_secret_basic` (HTTP Basic),
+//! or `private_key_jwt` (RFC 7523 §2.2, OIDC Core §9: a JWT signed with the key of the app's
+//! uploaded certificate) — one method per request (OAuth 2.1 §2.4). Secrets are compared in
+//! constant time.
 //!
 //! [`AuthenticatedClient`] can only be built here, so a grant cannot skip this step.
 
+use crate::client_assertion::{self, AssertionUse};
+use crate::clock::UnixMillis;
 use crate::connected_app::ConnectedApp;
+use crate::grant::{Params, TokenSettings};
 use crate::secret::{constant_time_eq, DataKey};
-use crate::store::AppStore;
+use crate::store::Store;
 use crate::OAuthError;
+
+/// `client_assertion_type` of `private_key_jwt` (RFC 7523 §2.2).
+pub const JWT_BEARER_ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/// A `client_assertion` as received: the JWT, the audiences it may name and when it arrived
+/// (the core reads no clock; the web layer stamps the request).
+#[derive(Clone)]
+pub struct ClientAssertion {
+    pub jwt: String,
+    pub audiences: Vec<String>,
+    pub received_at: UnixMillis,
+}
 
 /// The client credentials a request carried.
 #[derive(Default, Clone)]
@@ -16,6 +33,8 @@ pub struct ClientCredentials {
     pub client_secret: Option<String>,
     /// True when they came in an `Authorization: Basic` header.
     pub via_basic: bool,
+    /// `private_key_jwt`: a signed client assertion instead of a secret.
+    pub client_assertion: Option<ClientAssertion>,
 }
 
 impl std::fmt::Debug for ClientCredentials {
@@ -24,6 +43,7 @@ impl std::fmt::Debug for ClientCredentials {
             .field("client_id", &self.client_id)
             .field("client_secret", &self.client_secret.as_ref().map(|_| "…"))
             .field("via_basic", &self.via_basic)
+            .field("client_assertion", &self.client_assertion.as_ref().map(|_| "…"))
             .finish()
     }
 }
@@ -48,19 +68,46 @@ impl ClientCredentials {
                         "client_id in the body does not match the Authorization header",
                     ));
                 }
-                Ok(Self { client_id: Some(id), client_secret: Some(secret), via_basic: true })
+                Ok(Self { client_id: Some(id), client_secret: Some(secret), via_basic: true, client_assertion: None })
             }
             None => Ok(Self {
                 client_id: body_id.map(str::to_owned),
                 client_secret: body_secret.map(str::to_owned),
                 via_basic: false,
+                client_assertion: None,
             }),
         }
+    }
+
+    /// Adds a `private_key_jwt` client assertion from the request parameters, if there is one.
+    /// It replaces a secret, so sending both is an `invalid_request` (OAuth 2.1 §2.4), as is an
+    /// assertion type other than JWT bearer.
+    pub fn with_assertion(mut self, params: &Params, settings: &TokenSettings, now: UnixMillis) -> Result<Self, OAuthError> {
+        let assertion_type = params.get("client_assertion_type");
+        let Some(jwt) = params.get("client_assertion") else {
+            return match assertion_type {
+                Some(_) => Err(OAuthError::invalid_request("client_assertion_type was sent without client_assertion")),
+                None => Ok(self),
+            };
+        };
+        params.check_no_duplicates(&["client_assertion", "client_assertion_type"])?;
+        if assertion_type != Some(JWT_BEARER_ASSERTION_TYPE) {
+            return Err(OAuthError::invalid_request(format!("client_assertion_type must be {JWT_BEARER_ASSERTION_TYPE}")));
+        }
+        if self.client_secret.is_some() || self.via_basic {
+            return Err(OAuthError::invalid_request("use one client authentication method: a client secret or a client assertion"));
+        }
+        self.client_assertion = Some(ClientAssertion {
+            jwt: jwt.to_owned(),
+            audiences: client_assertion::accepted_audiences(settings, AssertionUse::ClientAuth),
+            received_at: now,
+        });
+        Ok(self)
     }
 }
 
 /// A client whose identity is established; `secret_verified` says whether it proved it knows
-/// its consumer secret.
+/// its consumer secret — or, stronger, signed a client assertion with its certificate's key.
 #[derive(Debug, Clone)]
 pub struct AuthenticatedClient {
     pub app: ConnectedApp,
@@ -80,12 +127,15 @@ impl AuthenticatedClient {
 }
 
 /// Finds the app by consumer key and checks a secret when one was sent (a secret that is sent is
-/// always checked, even where the app does not require one).
+/// always checked, even where the app does not require one), or verifies a client assertion.
 pub async fn authenticate(
-    apps: &dyn AppStore,
+    apps: &dyn Store,
     data_key: &DataKey,
     creds: &ClientCredentials,
 ) -> Result<AuthenticatedClient, OAuthError> {
+    if let Some(assertion) = &creds.client_assertion {
+        return authenticate_assertion(apps, assertion, creds.client_id.as_deref()).await;
+    }
     let Some(client_id) = creds.client_id.as_deref().filter(|s| !s.is_empty()) else {
         return Err(OAuthError::invalid_client_id());
     };
@@ -103,4 +153,23 @@ pub async fn authenticate(
         }
     };
     Ok(AuthenticatedClient { app, secret_verified, via_basic: creds.via_basic })
+}
+
+/// `private_key_jwt`: the assertion names and proves the client; its `jti` is then used up, so a
+/// captured assertion cannot authenticate again (ATK-49).
+async fn authenticate_assertion(
+    store: &dyn Store,
+    assertion: &ClientAssertion,
+    client_id: Option<&str>,
+) -> Result<AuthenticatedClient, OAuthError> {
+    let use_ = AssertionUse::ClientAuth;
+    let now = assertion.received_at;
+    let (app, verified) = client_assertion::verify_for_app(store, &assertion.jwt, &assertion.audiences, use_, now)
+        .await
+        .map_err(|e| e.into_oauth(use_))?;
+    if client_id.is_some_and(|id| id != app.consumer_key) {
+        return Err(OAuthError::invalid_client("invalid client credentials: client_id does not match the assertion's iss"));
+    }
+    client_assertion::consume_jti(store, &verified, now).await.map_err(|e| e.into_oauth(use_))?;
+    Ok(AuthenticatedClient { app, secret_verified: true, via_basic: false })
 }

@@ -291,7 +291,7 @@ mod tests {
         let codes = 20f64.powi(i32::try_from(USER_CODE_LEN).unwrap_or(0));
         let attempts = f64::from(MAX_WRONG_USER_CODES);
         assert!(attempts / codes < 2f64.powi(-32), "{}", attempts / codes);
-        assert!(WRONG_CODE_LOCK_SECS >= DEVICE_CODE_SECS, "a lock outlives the codes it protects");
+        const { assert!(WRONG_CODE_LOCK_SECS >= DEVICE_CODE_SECS, "a lock outlives the codes it protects") };
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! errors), [`org`] (users, profiles, permission sets, permissions), [`scope`],
 //! [`connected_app`] (settings and policies), [`admin_access`] (who may administer what),
 //! [`secret`] (random tokens, hashes, sealed secrets, passwords), [`keys`] (signing keys, JWKS),
-//! [`session`] (browser sessions and login rules), [`client_auth`], [`authorize`] (the
+//! [`session`] (browser sessions and login rules), [`client_auth`], [`client_assertion`] (signed
+//! JWT assertions of apps), [`device`] (device authorization codes), [`authorize`] (the
 //! authorization endpoint's decisions), [`grant`] (one file per grant type), [`token`] (issuing
 //! and describing tokens), [`store`] (the storage traits).
 
@@ -14,9 +15,11 @@ pub mod access;
 pub mod admin_access;
 pub mod authorize;
 pub mod bootstrap;
+pub mod client_assertion;
 pub mod client_auth;
 pub mod clock;
 pub mod connected_app;
+pub mod device;
 pub mod error;
 pub mod grant;
 pub mod ids;

@@ -42,69 +42,16 @@ pub enum Scope {
     ScrtApi,
 }
 
-struct ScopeInfo {
-    scope: Scope,
-    /// The token on the wire (what `scope=` carries and responses list).
-    token: &'static str,
-    /// The `ConnectedAppOauthAccessScope` enum name (what metadata and the admin API use).
-    enum_name: &'static str,
-    /// Other wire tokens and enum names that mean the same scope.
-    synonyms: &'static [&'static str],
-    /// Words on the consent page and in Setup.
-    label: &'static str,
-}
+mod table;
 
-const TABLE: &[ScopeInfo] = &[
-    ScopeInfo { scope: Scope::Api, token: "api", enum_name: "Api", synonyms: &[], label: "Access and manage your data (api)" },
-    ScopeInfo { scope: Scope::ChatterApi, token: "chatter_api", enum_name: "Chatter", synonyms: &[], label: "Access and manage your Chatter feed (chatter_api)" },
-    ScopeInfo { scope: Scope::CustomPermissions, token: "custom_permissions", enum_name: "CustomPermissions", synonyms: &[], label: "Access custom permissions (custom_permissions)" },
-    ScopeInfo { scope: Scope::Full, token: "full", enum_name: "Full", synonyms: &[], label: "Full access (full)" },
-    ScopeInfo {
-        scope: Scope::Id,
-        token: "id",
-        enum_name: "Basic",
-        synonyms: &["profile", "email", "address", "phone", "Profile", "Email", "Address", "Phone"],
-        label: "Access your basic information (id, profile, email, address, phone)",
-    },
-    ScopeInfo { scope: Scope::OpenId, token: "openid", enum_name: "OpenID", synonyms: &[], label: "Allow access to your unique identifier (openid)" },
-    ScopeInfo {
-        scope: Scope::RefreshToken,
-        token: "refresh_token",
-        enum_name: "RefreshToken",
-        synonyms: &["offline_access", "OfflineAccess"],
-        label: "Perform requests on your behalf at any time (refresh_token, offline_access)",
-    },
-    ScopeInfo { scope: Scope::Visualforce, token: "visualforce", enum_name: "CustomApplications", synonyms: &[], label: "Provide access to custom applications (visualforce)" },
-    ScopeInfo { scope: Scope::Web, token: "web", enum_name: "Web", synonyms: &[], label: "Provide access to your data via the Web (web)" },
-    ScopeInfo { scope: Scope::WaveApi, token: "wave_api", enum_name: "Wave", synonyms: &[], label: "Access Analytics REST API resources (wave_api)" },
-    ScopeInfo { scope: Scope::EclairApi, token: "eclair_api", enum_name: "Eclair", synonyms: &[], label: "Access Analytics Charts Geodata (eclair_api)" },
-    ScopeInfo { scope: Scope::PardotApi, token: "pardot_api", enum_name: "Pardot", synonyms: &[], label: "Access Pardot services (pardot_api)" },
-    ScopeInfo { scope: Scope::Lightning, token: "lightning", enum_name: "Lightning", synonyms: &[], label: "Access Lightning applications (lightning)" },
-    ScopeInfo { scope: Scope::Content, token: "content", enum_name: "Content", synonyms: &[], label: "Access content resources (content)" },
-    ScopeInfo { scope: Scope::CdpIngestApi, token: "cdp_ingest_api", enum_name: "CDPIngest", synonyms: &[], label: "Access Data Cloud Ingestion API (cdp_ingest_api)" },
-    ScopeInfo { scope: Scope::ChatbotApi, token: "chatbot_api", enum_name: "Chatbot", synonyms: &[], label: "Access chatbot services (chatbot_api)" },
-    ScopeInfo { scope: Scope::ForgotPassword, token: "forgot_password", enum_name: "ForgotPassword", synonyms: &[], label: "Allow access to the forgot password API (forgot_password)" },
-    ScopeInfo { scope: Scope::UserRegistrationApi, token: "user_registration_api", enum_name: "UserRegistration", synonyms: &[], label: "Allow access to the user registration API (user_registration_api)" },
-    ScopeInfo { scope: Scope::PwdlessLoginApi, token: "pwdless_login_api", enum_name: "PwdlessLogin", synonyms: &[], label: "Allow access to the passwordless login API (pwdless_login_api)" },
-    // The 2026 scopes below have no documented Metadata API enum names (§9 [U]); these follow the
-    // `CDPIngest` pattern, and the wire tokens are accepted everywhere too.
-    ScopeInfo { scope: Scope::CdpApi, token: "cdp_api", enum_name: "CDP", synonyms: &[], label: "Manage Data Cloud data (cdp_api)" },
-    ScopeInfo { scope: Scope::CdpQueryApi, token: "cdp_query_api", enum_name: "CDPQuery", synonyms: &[], label: "Perform ANSI SQL queries on Data Cloud data (cdp_query_api)" },
-    ScopeInfo { scope: Scope::CdpProfileApi, token: "cdp_profile_api", enum_name: "CDPProfile", synonyms: &[], label: "Manage Data Cloud profile data (cdp_profile_api)" },
-    ScopeInfo { scope: Scope::CdpSegmentApi, token: "cdp_segment_api", enum_name: "CDPSegment", synonyms: &[], label: "Manage Data Cloud segments (cdp_segment_api)" },
-    ScopeInfo { scope: Scope::CdpIdentityResolutionApi, token: "cdp_identityresolution_api", enum_name: "CDPIdentityResolution", synonyms: &[], label: "Manage Data Cloud identity resolution (cdp_identityresolution_api)" },
-    ScopeInfo { scope: Scope::CdpCalculatedInsightApi, token: "cdp_calculated_insight_api", enum_name: "CDPCalculatedInsight", synonyms: &[], label: "Manage Data Cloud calculated insights (cdp_calculated_insight_api)" },
-    ScopeInfo { scope: Scope::DataCloudUserClaims, token: "data_cloud_user_claims", enum_name: "DataCloudUserClaims", synonyms: &[], label: "Access Data Cloud user claims (data_cloud_user_claims)" },
-    ScopeInfo { scope: Scope::InteractionApi, token: "interaction_api", enum_name: "Interaction", synonyms: &[], label: "Access the Interaction Service API (interaction_api)" },
-    ScopeInfo { scope: Scope::EinsteinGptApi, token: "einstein_gpt_api", enum_name: "EinsteinGPT", synonyms: &[], label: "Access the Models API (einstein_gpt_api)" },
-    ScopeInfo { scope: Scope::SfapApi, token: "sfap_api", enum_name: "SFAP", synonyms: &[], label: "Access the Salesforce API Platform (sfap_api)" },
-    ScopeInfo { scope: Scope::McpApi, token: "mcp_api", enum_name: "MCP", synonyms: &[], label: "Access Salesforce-hosted MCP servers (mcp_api)" },
-    ScopeInfo { scope: Scope::ScrtApi, token: "scrt_api", enum_name: "SCRT", synonyms: &[], label: "Access Service Cloud real-time APIs (scrt_api)" },
-];
+use table::{ScopeInfo, TABLE};
 
 impl Scope {
     fn info(self) -> &'static ScopeInfo {
-        TABLE.iter().find(|i| i.scope == self).unwrap_or_else(|| unreachable!("every scope is in the table"))
+        TABLE
+            .iter()
+            .find(|i| i.scope == self)
+            .unwrap_or_else(|| unreachable!("every scope is in the table"))
     }
 
     pub fn all() -> impl Iterator<Item = Self> {
@@ -191,7 +138,10 @@ impl ScopeSet {
     /// `full` on the app admits any requested scope but `refresh_token`, as Salesforce's `full`
     /// encompasses all other scopes.
     pub fn admits(&self, requested: &Self) -> Result<(), Scope> {
-        requested.iter().find(|s| !self.covers(*s)).map_or(Ok(()), Err)
+        requested
+            .iter()
+            .find(|s| !self.covers(*s))
+            .map_or(Ok(()), Err)
     }
 
     /// Wire form: tokens separated by single spaces.
@@ -223,10 +173,17 @@ mod tests {
 
     #[test]
     fn tokens_enum_names_and_synonyms_parse_to_one_scope() {
-        for s in ["id", "profile", "email", "address", "phone", "Basic", "Profile"] {
+        for s in [
+            "id", "profile", "email", "address", "phone", "Basic", "Profile",
+        ] {
             assert_eq!(Scope::parse(s), Some(Scope::Id), "{s}");
         }
-        for s in ["refresh_token", "offline_access", "RefreshToken", "OfflineAccess"] {
+        for s in [
+            "refresh_token",
+            "offline_access",
+            "RefreshToken",
+            "OfflineAccess",
+        ] {
             assert_eq!(Scope::parse(s), Some(Scope::RefreshToken), "{s}");
         }
         assert_eq!(Scope::parse("visualforce"), Some(Scope::Visualforce));

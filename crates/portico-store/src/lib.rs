@@ -5,7 +5,7 @@
 //! whichever pool is configured through `on_pool!`; the schema lives in `migrations/sqlite` and
 //! `migrations/postgres` under the same file names. Modules are split by aggregate: `orgs`,
 //! `users`, `permissions`, `apps`, `certificates`, `audit`, `sessions`, `codes`, `tokens`,
-//! `keys`; `error` turns driver errors into `StoreError` and `rows` decodes stored columns.
+//! `keys`, `device`, `jti`; `error` turns driver errors into `StoreError` and `rows` decodes stored columns.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -33,7 +33,9 @@ mod apps;
 mod audit;
 mod certificates;
 mod codes;
+mod device;
 mod error;
+mod jti;
 mod keys;
 mod orgs;
 mod permissions;

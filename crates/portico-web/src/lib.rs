@@ -41,6 +41,8 @@ pub fn router(state: AppState) -> Router {
     let oauth = Router::new()
         .route("/services/oauth2/authorize", get(oauth::authorize::get).post(oauth::authorize::post))
         .route("/services/oauth2/token", post(oauth::token::post).route_layer(limited.clone()))
+        .route("/services/oauth2/device/authorize", post(oauth::device::authorize).route_layer(limited.clone()))
+        .route("/services/oauth2/introspect", post(oauth::introspect::post).route_layer(limited.clone()))
         .route("/services/oauth2/revoke", get(oauth::revoke::handle).post(oauth::revoke::handle))
         .route("/services/oauth2/userinfo", get(oauth::userinfo::userinfo_handler).post(oauth::userinfo::userinfo_handler))
         .route("/id/keys", get(oauth::jwks::get))
@@ -48,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .route("/.well-known/openid-configuration", get(oauth::discovery::get))
         .route("/.well-known/oauth-authorization-server", get(oauth::discovery::get));
     let pages = Router::new()
+        .route("/setup/connect", get(pages::connect::get).post(pages::connect::post).route_layer(limited.clone()))
         .route("/login", get(pages::login::get).post(pages::login::post).route_layer(limited))
         .route("/secur/logout.jsp", get(pages::logout::get))
         .route("/static/portico.css", get(pages::stylesheet))

@@ -90,6 +90,7 @@ pub(crate) async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     tokens.allow_password_flow = config.allow_password_flow;
     tokens.login = config.login;
     tokens.access_token_secs = config.access_token_secs;
+    tokens.jwt_audiences = config.jwt_audiences.clone();
     let web = WebSettings {
         secure_cookies: issuer.starts_with("https://"),
         session_secs: config.session_secs,
@@ -108,7 +109,9 @@ pub(crate) async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let reload_store = store.clone();
     let ring = state.keys.clone();
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(Duration::from_secs(portico_core::keys::RELOAD_INTERVAL_SECS));
+        let mut every = tokio::time::interval(Duration::from_secs(
+            portico_core::keys::RELOAD_INTERVAL_SECS,
+        ));
         loop {
             every.tick().await;
             match reload_store.list_signing_keys().await {

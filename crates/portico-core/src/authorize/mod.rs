@@ -88,6 +88,9 @@ pub enum Decision {
 
 /// Step 1: the client and redirect URI. Errors here are shown as a page, never redirected.
 pub fn check_client<'a>(app: Option<&'a ConnectedApp>, params: &Params) -> Result<(&'a ConnectedApp, String), OAuthError> {
+    // A repeated client_id or redirect_uri leaves the client or its redirect URI ambiguous:
+    // nothing may be redirected (RFC 6749 §3.1, §4.1.2.1; `reference/security.md` ATK-11).
+    params.check_no_duplicates(&["client_id", "redirect_uri"])?;
     if params.get("client_id").is_none() {
         return Err(OAuthError::new(ErrorCode::InvalidClientId, "client identifier invalid: client_id is missing"));
     }

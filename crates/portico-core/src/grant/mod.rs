@@ -4,6 +4,8 @@
 
 pub mod authorization_code;
 pub mod client_credentials;
+pub mod device;
+pub mod jwt_bearer;
 pub mod password;
 pub mod refresh_token;
 
@@ -32,6 +34,9 @@ pub struct TokenSettings {
     pub login: LoginPolicy,
     /// Approvals (refresh tokens) a user may hold per app; the next one revokes the oldest.
     pub max_approvals_per_app: usize,
+    /// `aud` values a JWT assertion may carry besides the issuer (`--jwt-audiences`, e.g.
+    /// `https://login.salesforce.com`).
+    pub jwt_audiences: Vec<String>,
 }
 
 impl TokenSettings {
@@ -44,6 +49,7 @@ impl TokenSettings {
             allow_password_flow: false,
             login: LoginPolicy::default(),
             max_approvals_per_app: 5,
+            jwt_audiences: Vec::new(),
         }
     }
 }
@@ -120,6 +126,8 @@ pub async fn exchange(
         "password" => password::exchange(ctx, params, creds).await,
         "refresh_token" => refresh_token::exchange(ctx, params, creds).await,
         "client_credentials" => client_credentials::exchange(ctx, params, creds).await,
+        device::SALESFORCE_GRANT_TYPE | device::GRANT_TYPE => device::exchange(ctx, params, creds).await,
+        jwt_bearer::GRANT_TYPE => jwt_bearer::exchange(ctx, params, creds).await,
         _ => Err(OAuthError::unsupported_grant_type("grant type not supported")),
     }
 }

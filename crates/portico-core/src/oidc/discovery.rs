@@ -15,7 +15,13 @@ pub const CLAIMS_SUPPORTED: &[&str] = &[
 
 /// The document for an issuer; the password grant is listed only where the org allows it.
 pub fn document(issuer: &str, allow_password_flow: bool) -> Value {
-    let mut grant_types = vec!["authorization_code", "refresh_token", "client_credentials"];
+    let mut grant_types = vec![
+        "authorization_code",
+        "refresh_token",
+        "client_credentials",
+        crate::grant::device::GRANT_TYPE,
+        crate::grant::jwt_bearer::GRANT_TYPE,
+    ];
     if allow_password_flow {
         grant_types.push("password");
     }
@@ -29,7 +35,10 @@ pub fn document(issuer: &str, allow_password_flow: bool) -> Value {
         "token_endpoint": format!("{issuer}/services/oauth2/token"),
         "revocation_endpoint": format!("{issuer}/services/oauth2/revoke"),
         "userinfo_endpoint": format!("{issuer}/services/oauth2/userinfo"),
+        "introspection_endpoint": format!("{issuer}/services/oauth2/introspect"),
+        "introspection_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
         "jwks_uri": format!("{issuer}/id/keys"),
+        "device_authorization_endpoint": format!("{issuer}/services/oauth2/device/authorize"),
         "scopes_supported": scopes,
         "response_types_supported": ["code", "token", "token id_token"],
         "response_modes_supported": ["query", "fragment"],
@@ -37,7 +46,8 @@ pub fn document(issuer: &str, allow_password_flow: bool) -> Value {
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "display_values_supported": ["page", "popup", "touch"],
-        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic", "private_key_jwt"],
+        "token_endpoint_auth_signing_alg_values_supported": ["RS256", "ES256"],
         "revocation_endpoint_auth_methods_supported": ["none"],
         "code_challenge_methods_supported": ["S256"],
         "authorization_response_iss_parameter_supported": true,

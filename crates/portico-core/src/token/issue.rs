@@ -10,6 +10,7 @@ use crate::org::User;
 use crate::scope::{Scope, ScopeSet};
 use crate::secret::{hmac_sha256_base64, TokenHash};
 use crate::token::id_token::{left_half_hash, IdTokenClaims};
+use crate::token::jwt_access::AccessTokenClaims;
 use crate::token::response::TokenResponse;
 use crate::token::{new_access_token, new_refresh_token, AccessTokenRecord, Approval, RefreshTokenRecord};
 use crate::OAuthError;
@@ -64,7 +65,22 @@ pub async fn issue(ctx: &GrantContext<'_>, req: IssueRequest<'_>) -> Result<Toke
     let now = ctx.clock.now();
     let app = req.app;
     let org_id = &app.org_id;
-    let access_token = new_access_token(org_id);
+    let lifetime = access_token_secs(ctx, app);
+    // Signed before any database write: a write never waits on a signature.
+    let access_token = if app.oauth().is_some_and(|o| o.is_named_user_jwt_enabled) {
+        let claims = AccessTokenClaims::new(
+            &ctx.settings.issuer,
+            &ctx.settings.instance_url,
+            &app.consumer_key,
+            req.user.id.as_str(),
+            &req.scopes,
+            now,
+            lifetime,
+        );
+        ctx.keys.signer(now).sign(&claims).map_err(|_| OAuthError::server_error())?
+    } else {
+        new_access_token(org_id)
+    };
 
     let (approval_id, refresh_token) = match req.refresh_token.clone() {
         RefreshIssue::None => (None, None),
@@ -109,7 +125,7 @@ pub async fn issue(ctx: &GrantContext<'_>, req: IssueRequest<'_>) -> Result<Toke
             code_hash: req.code_hash.clone(),
             session_hash: req.session_hash.clone(),
             issued_at: now,
-            expires_at: now.plus_secs(access_token_secs(ctx, app)),
+            expires_at: now.plus_secs(lifetime),
             revoked_at: None,
         })
         .await?;

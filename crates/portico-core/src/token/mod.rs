@@ -6,7 +6,9 @@
 
 pub mod bearer;
 pub mod id_token;
+pub mod introspect;
 pub mod issue;
+pub mod jwt_access;
 pub mod response;
 pub mod revoke;
 

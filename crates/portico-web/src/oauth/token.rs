@@ -25,13 +25,24 @@ pub(crate) async fn post(
 ) -> Response {
     let format = Format::choose(params.get("format"), &headers);
     let creds = basic_credentials(&headers)
-        .and_then(|basic| ClientCredentials::combine(basic, params.get("client_id"), params.get("client_secret")));
+        .and_then(|basic| ClientCredentials::combine(basic, params.get("client_id"), params.get("client_secret")))
+        .and_then(|creds| creds.with_assertion(&params, &state.tokens, state.clock.now()));
     let via_basic = creds.as_ref().is_ok_and(|c| c.via_basic);
     let client_id = creds.as_ref().ok().and_then(|c| c.client_id.as_deref()).or_else(|| params.get("client_id"));
     if let Some(client_id) = client_id
         && !limits.allow_client(client_id)
     {
         return error_response(format, &exceeded(), via_basic);
+    }
+    // A body Salesforce does not read (JSON, …) carries no grant_type it can see: it answers
+    // `unsupported_grant_type` / `grant type not supported` (`reference/salesforce-oauth.md`
+    // §3.0), where a form without grant_type is an `invalid_request`.
+    if params.get("grant_type").is_none() && !is_form_body(&headers) {
+        return error_response(format, &OAuthError::unsupported_grant_type("grant type not supported"), via_basic);
+    }
+    // Salesforce's device authorization request comes here without a grant_type (§3.4).
+    if params.get("grant_type").is_none() && params.get("response_type") == Some("device_code") {
+        return super::device::respond(&state, format, creds, &params).await;
     }
     let result = match creds {
         Ok(creds) => grant::exchange(&state.grant_context(), &params, &creds).await,
@@ -44,6 +55,15 @@ pub(crate) async fn post(
         }
         Err(error) => error_response(format, &error, via_basic),
     }
+}
+
+/// Whether the request body is one the token endpoint reads: form-urlencoded, multipart, or
+/// none (a bodiless POST's query string).
+fn is_form_body(headers: &HeaderMap) -> bool {
+    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_none_or(|ct| {
+        let ct = ct.trim_start().to_ascii_lowercase();
+        ct.starts_with("application/x-www-form-urlencoded") || ct.starts_with("multipart/form-data")
+    })
 }
 
 /// An OAuth error in the requested format, with `WWW-Authenticate` when Basic auth failed.

@@ -2,6 +2,7 @@
 //! Every form carries a CSRF token checked against a cookie (double submit, RFC 9700 §4.16
 //! BCP-47); the session cookie is `HttpOnly`, `SameSite=Lax` and `Secure` on https.
 
+pub(crate) mod connect;
 pub(crate) mod login;
 pub(crate) mod logout;
 

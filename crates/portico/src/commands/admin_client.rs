@@ -121,8 +121,8 @@ impl AdminClient {
 
 /// `<base>/api/v1/<segment>/…?query`, each segment percent-encoded.
 fn api_url(base: &str, segments: &[&str], query: &[(&str, &str)]) -> anyhow::Result<url::Url> {
-    let mut url =
-        url::Url::parse(base).with_context(|| format!("the stored instance URL `{base}` is bad"))?;
+    let mut url = url::Url::parse(base)
+        .with_context(|| format!("the stored instance URL `{base}` is bad"))?;
     {
         let mut path = url
             .path_segments_mut()
@@ -191,9 +191,16 @@ mod tests {
 
     #[test]
     fn api_urls_encode_each_segment() {
-        let url = api_url("http://h:1/prefix", &["connected-apps", "a/b c"], &[("format", "xml")])
-            .unwrap();
-        assert_eq!(url.as_str(), "http://h:1/prefix/api/v1/connected-apps/a%2Fb%20c?format=xml");
+        let url = api_url(
+            "http://h:1/prefix",
+            &["connected-apps", "a/b c"],
+            &[("format", "xml")],
+        )
+        .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "http://h:1/prefix/api/v1/connected-apps/a%2Fb%20c?format=xml"
+        );
         let url = api_url("http://h:1", &["connected-apps"], &[]).unwrap();
         assert_eq!(url.as_str(), "http://h:1/api/v1/connected-apps");
     }

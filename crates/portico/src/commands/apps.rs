@@ -45,7 +45,10 @@ pub(crate) async fn run(command: AppsCommand) -> anyhow::Result<()> {
         } => {
             let body = read_json(&file)?;
             let method = if replace { Method::PUT } else { Method::PATCH };
-            print_json(&api.json(method, &[APPS, &name], Payload::Json(body)).await?)?;
+            print_json(
+                &api.json(method, &[APPS, &name], Payload::Json(body))
+                    .await?,
+            )?;
         }
         AppsCommand::Delete { name } => {
             api.send(Method::DELETE, &[APPS, &name], &[], &Payload::Empty)
@@ -80,7 +83,10 @@ fn read_json(file: &Path) -> anyhow::Result<Value> {
 }
 
 fn print_json(value: &Value) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value).context("printing JSON")?);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).context("printing JSON")?
+    );
     Ok(())
 }
 
@@ -91,8 +97,13 @@ fn note_secret(value: &Value) {
 }
 
 async fn get_xml(api: &mut AdminClient, name: &str) -> anyhow::Result<String> {
-    api.send(Method::GET, &[APPS, name], &[("format", "xml")], &Payload::Empty)
-        .await
+    api.send(
+        Method::GET,
+        &[APPS, name],
+        &[("format", "xml")],
+        &Payload::Empty,
+    )
+    .await
 }
 
 /// The `*.connectedApp-meta.xml` files directly in `dir`, by name.
@@ -175,7 +186,11 @@ fn table(apps: &Value) -> String {
             text(app, "fullName").unwrap_or_default(),
             text(app, "label").unwrap_or_default(),
             yes_no(app.get("oauthConfig").is_some_and(Value::is_object)),
-            yes_no(app.get("isInstalled").and_then(Value::as_bool).unwrap_or(false)),
+            yes_no(
+                app.get("isInstalled")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+            ),
             text(app, "consumerKey").unwrap_or_default(),
         ]);
     }
@@ -224,13 +239,21 @@ mod tests {
     fn import_reads_only_metadata_files() {
         let dir = std::env::temp_dir().join(format!("portico-import-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        assert!(metadata_files(&dir).unwrap_err().to_string().contains("no *"));
+        assert!(
+            metadata_files(&dir)
+                .unwrap_err()
+                .to_string()
+                .contains("no *")
+        );
         std::fs::write(dir.join("B.connectedApp-meta.xml"), "<b/>").unwrap();
         std::fs::write(dir.join("A.connectedApp-meta.xml"), "<a/>").unwrap();
         std::fs::write(dir.join("notes.txt"), "x").unwrap();
         let files = metadata_files(&dir).unwrap();
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, ["A.connectedApp-meta.xml", "B.connectedApp-meta.xml"]);
+        assert_eq!(
+            names,
+            ["A.connectedApp-meta.xml", "B.connectedApp-meta.xml"]
+        );
         let _ = std::fs::remove_dir_all(dir);
     }
 }

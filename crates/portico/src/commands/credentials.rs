@@ -40,7 +40,10 @@ impl fmt::Debug for Credentials {
             .field("instance_url", &self.instance_url)
             .field("login_url", &self.login_url)
             .field("access_token", &"<redacted>")
-            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "<redacted>"),
+            )
             .field("username", &self.username)
             .finish()
     }
@@ -53,7 +56,9 @@ pub(crate) fn path() -> anyhow::Result<PathBuf> {
         None => std::env::var_os("HOME")
             .filter(|v| !v.is_empty())
             .map(|home| PathBuf::from(home).join(".portico"))
-            .with_context(|| format!("neither {HOME_VAR} nor HOME is set: nowhere to keep the login"))?,
+            .with_context(|| {
+                format!("neither {HOME_VAR} nor HOME is set: nowhere to keep the login")
+            })?,
     };
     Ok(dir.join(FILE_NAME))
 }
@@ -68,9 +73,8 @@ pub(crate) fn load(path: &Path) -> anyhow::Result<Credentials> {
         ),
         Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
     };
-    serde_json::from_str(&text).with_context(|| {
-        format!("{} is damaged: run `portico login` again", path.display())
-    })
+    serde_json::from_str(&text)
+        .with_context(|| format!("{} is damaged: run `portico login` again", path.display()))
 }
 
 /// Writes the login: a temporary file with mode 0600, then a rename over the old one.
@@ -95,7 +99,10 @@ pub(crate) fn remove(path: &Path) -> anyhow::Result<bool> {
 #[cfg(unix)]
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::DirBuilderExt as _;
-    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
 }
 
 #[cfg(not(unix))]

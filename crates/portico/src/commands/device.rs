@@ -32,7 +32,10 @@ struct DeviceAuthorization {
 }
 
 /// Runs the device flow against `login_url` and returns the tokens.
-pub(crate) async fn login(http: &reqwest::Client, login_url: &str) -> anyhow::Result<TokenResponse> {
+pub(crate) async fn login(
+    http: &reqwest::Client,
+    login_url: &str,
+) -> anyhow::Result<TokenResponse> {
     let started = Instant::now();
     let auth: DeviceAuthorization = post_form(
         http,
@@ -59,7 +62,9 @@ pub(crate) async fn login(http: &reqwest::Client, login_url: &str) -> anyhow::Re
     loop {
         tokio::time::sleep(Duration::from_secs(interval)).await;
         if Instant::now() >= expires {
-            anyhow::bail!("the device code expired before it was approved; run `portico login --device` again");
+            anyhow::bail!(
+                "the device code expired before it was approved; run `portico login --device` again"
+            );
         }
         let polled = post_token(
             http,

@@ -48,7 +48,10 @@ pub(crate) async fn logout() -> anyhow::Result<()> {
     let stored = credentials::load(&path).ok();
     if let Some(stored) = &stored {
         // Revoking the refresh token ends the access tokens issued with it too.
-        let token = stored.refresh_token.as_deref().unwrap_or(&stored.access_token);
+        let token = stored
+            .refresh_token
+            .as_deref()
+            .unwrap_or(&stored.access_token);
         let http = http_client()?;
         if !oauth::revoke(&http, stored.login_url(), token).await {
             eprintln!(

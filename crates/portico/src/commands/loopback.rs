@@ -98,9 +98,13 @@ async fn serve(mut stream: TcpStream, state: &str) -> Option<Outcome> {
         None => ("404 Not Found", "Not found.".to_owned()),
         Some(Ok(_)) => (
             "200 OK",
-            "Logged in to Portico. You can close this window and go back to the terminal.".to_owned(),
+            "Logged in to Portico. You can close this window and go back to the terminal."
+                .to_owned(),
         ),
-        Some(Err(e)) => ("400 Bad Request", format!("The login failed: {}", escape(&e.to_string()))),
+        Some(Err(e)) => (
+            "400 Bad Request",
+            format!("The login failed: {}", escape(&e.to_string())),
+        ),
     };
     let html = format!(
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Portico CLI</title></head><body><p>{page}</p></body></html>"
@@ -135,7 +139,9 @@ fn read_redirect(url: &url::Url, expected_state: &str) -> Outcome {
             .map(|(_, v)| v.into_owned())
     };
     if param("state").as_deref() != Some(expected_state) {
-        anyhow::bail!("the login callback's `state` does not match this login; run `portico login` again");
+        anyhow::bail!(
+            "the login callback's `state` does not match this login; run `portico login` again"
+        );
     }
     if let Some(error) = param("error") {
         let description = param("error_description").unwrap_or_default();
@@ -145,7 +151,9 @@ fn read_redirect(url: &url::Url, expected_state: &str) -> Outcome {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 #[cfg(test)]
@@ -158,7 +166,10 @@ mod tests {
 
     #[test]
     fn redirects_are_read_and_state_is_checked() {
-        assert_eq!(read_redirect(&url("code=abc&state=s1"), "s1").unwrap(), "abc");
+        assert_eq!(
+            read_redirect(&url("code=abc&state=s1"), "s1").unwrap(),
+            "abc"
+        );
         let wrong = read_redirect(&url("code=abc&state=evil"), "s1").unwrap_err();
         assert!(wrong.to_string().contains("state"), "{wrong}");
         let missing = read_redirect(&url("code=abc"), "s1").unwrap_err();

@@ -51,8 +51,6 @@ where
 /// The HTTP client of every command: no redirects followed (a redirect would be a misconfigured
 /// instance URL, and must not carry the bearer token elsewhere), a timeout, and TLS by rustls.
 pub(crate) fn http_client() -> anyhow::Result<reqwest::Client> {
-    // reqwest is built without a default crypto provider; an `Err` means one is installed already.
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(60))
@@ -98,11 +96,20 @@ mod tests {
 
     #[test]
     fn server_urls_are_checked_and_normalised() {
-        assert_eq!(server_url("http://127.0.0.1:8080/").unwrap(), "http://127.0.0.1:8080");
-        assert_eq!(server_url("https://sso.example.com/portico/").unwrap(), "https://sso.example.com/portico");
+        assert_eq!(
+            server_url("http://127.0.0.1:8080/").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            server_url("https://sso.example.com/portico/").unwrap(),
+            "https://sso.example.com/portico"
+        );
         assert!(server_url("ftp://x").is_err());
         assert!(server_url("localhost:8080").is_err());
         assert!(server_url("http://x/?a=b").is_err());
-        assert_eq!(endpoint("https://h/p/", "/services/oauth2/token"), "https://h/p/services/oauth2/token");
+        assert_eq!(
+            endpoint("https://h/p/", "/services/oauth2/token"),
+            "https://h/p/services/oauth2/token"
+        );
     }
 }

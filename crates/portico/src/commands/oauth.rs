@@ -36,7 +36,10 @@ impl TokenResponse {
         let instance_url = self
             .instance_url
             .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
-            .map_or_else(|| login_url.to_owned(), |u| u.trim_end_matches('/').to_owned());
+            .map_or_else(
+                || login_url.to_owned(),
+                |u| u.trim_end_matches('/').to_owned(),
+            );
         let username = username(http, login_url, &self.access_token).await.ok();
         Credentials {
             instance_url,
@@ -90,10 +93,7 @@ pub(crate) async fn post_form<T: serde::de::DeserializeOwned>(
         .await
         .map_err(|e| unreachable(login_url, &e))?;
     let status = res.status();
-    let body = res
-        .bytes()
-        .await
-        .map_err(|e| unreachable(login_url, &e))?;
+    let body = res.bytes().await.map_err(|e| unreachable(login_url, &e))?;
     if status.is_success() {
         return serde_json::from_slice(&body)
             .map(Ok)
@@ -183,7 +183,7 @@ mod tests {
     #[test]
     fn pkce_matches_rfc_7636_appendix_b() {
         assert_eq!(
-            pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r7wW1gFWEjXk"),
+            pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
         let v = random_value();
@@ -193,9 +193,10 @@ mod tests {
 
     #[test]
     fn oauth_errors_read_well() {
-        let e: OAuthError =
-            serde_json::from_str(r#"{"error":"invalid_grant","error_description":"expired access/refresh token"}"#)
-                .unwrap();
+        let e: OAuthError = serde_json::from_str(
+            r#"{"error":"invalid_grant","error_description":"expired access/refresh token"}"#,
+        )
+        .unwrap();
         assert_eq!(e.to_string(), "invalid_grant: expired access/refresh token");
     }
 }

@@ -14,18 +14,27 @@ mod harness;
 
 mod bootstrap;
 mod cli;
+mod cli_apps;
+mod cli_login;
 mod startup;
 
 mod admin_api;
 mod browser;
 mod login;
-mod web_server_flow;
 mod rate_limit;
+mod web_server_flow;
 
 mod support;
 
+mod attacks;
+mod connected_app_flows;
 mod consent;
-mod user_agent_flow;
+mod discovery;
+mod permitted_users;
 mod refresh;
 mod revoke;
+mod token_endpoint;
+mod user_agent_flow;
 mod userinfo_identity;
+
+mod interop;

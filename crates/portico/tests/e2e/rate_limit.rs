@@ -12,7 +12,10 @@ async fn token_endpoint_answers_429_rate_limit_exceeded_past_the_limit() {
     for _ in 0..7 {
         let res = http
             .post(server.url("/services/oauth2/token"))
-            .form(&[("grant_type", "client_credentials"), ("client_id", "PorticoCLI")])
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", "PorticoCLI"),
+            ])
             .send()
             .await
             .unwrap();
@@ -31,9 +34,19 @@ async fn login_form_answers_429_past_the_limit_per_ip() {
     let server = Server::start_with(&["--rate-limit-per-minute", "3"], &[]);
     let client = harness::client();
     for _ in 0..3 {
-        assert_eq!(login(&server, &client, ADMIN_USERNAME, "wrong").await.status(), 401);
+        assert_eq!(
+            login(&server, &client, ADMIN_USERNAME, "wrong")
+                .await
+                .status(),
+            401
+        );
     }
-    assert_eq!(login(&server, &client, ADMIN_USERNAME, ADMIN_PASSWORD).await.status(), 429);
+    assert_eq!(
+        login(&server, &client, ADMIN_USERNAME, ADMIN_PASSWORD)
+            .await
+            .status(),
+        429
+    );
 }
 
 #[tokio::test]
@@ -43,7 +56,10 @@ async fn default_limits_do_not_bother_a_test_suite() {
     for _ in 0..200 {
         let res = http
             .post(server.url("/services/oauth2/token"))
-            .form(&[("grant_type", "client_credentials"), ("client_id", "PorticoCLI")])
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", "PorticoCLI"),
+            ])
             .send()
             .await
             .unwrap();

@@ -16,7 +16,11 @@ async fn tokens(server: &Server) -> Value {
 async fn refreshed(server: &Server, rt: &str) -> String {
     let (status, body) = token(
         server,
-        &[("grant_type", "refresh_token"), ("refresh_token", rt), ("client_id", "PorticoCLI")],
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", rt),
+            ("client_id", "PorticoCLI"),
+        ],
     )
     .await;
     assert_eq!(status, 200, "{body}");
@@ -27,7 +31,11 @@ async fn alive(server: &Server, access_token: &str) -> bool {
     let (status, _) = get_bearer(server, USERINFO, access_token).await;
     assert!(status == 200 || status == 403, "{status}");
     let (rest, _) = get_bearer(server, "/services/data/v62.0", access_token).await;
-    assert_eq!(rest == 200, status == 200, "userinfo and the REST API agree");
+    assert_eq!(
+        rest == 200,
+        status == 200,
+        "userinfo and the REST API agree"
+    );
     status == 200
 }
 
@@ -43,12 +51,22 @@ async fn post_get_and_jsonp_revoke_with_salesforce_answers() {
     );
     let http = harness::client();
 
-    let res = http.post(server.url(REVOKE)).form(&[("token", a.as_str())]).send().await.unwrap();
+    let res = http
+        .post(server.url(REVOKE))
+        .form(&[("token", a.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.text().await.unwrap(), "", "success has an empty body");
     assert!(!alive(&server, &a).await);
 
-    let res = http.get(server.url(REVOKE)).query(&[("token", b.as_str())]).send().await.unwrap();
+    let res = http
+        .get(server.url(REVOKE))
+        .query(&[("token", b.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.text().await.unwrap(), "");
     assert!(!alive(&server, &b).await);
@@ -60,7 +78,12 @@ async fn post_get_and_jsonp_revoke_with_salesforce_answers() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("application/javascript"));
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/javascript")
+    );
     let body = res.text().await.unwrap();
     assert!(body.contains("portico.done({})"), "{body}");
     assert!(!alive(&server, &c).await);
@@ -83,7 +106,10 @@ async fn post_get_and_jsonp_revoke_with_salesforce_answers() {
         .unwrap();
     assert_eq!(res.status(), 400);
     assert!(!res.text().await.unwrap().contains("alert(1)"));
-    assert!(alive(&server, &refreshed(&server, rt).await).await, "the refresh token survived");
+    assert!(
+        alive(&server, &refreshed(&server, rt).await).await,
+        "the refresh token survived"
+    );
 }
 
 #[tokio::test]
@@ -101,14 +127,28 @@ async fn revoking_a_refresh_token_revokes_every_access_token_of_its_approval_onl
     assert!(!alive(&server, &later).await);
     let (status, body) = token(
         &server,
-        &[("grant_type", "refresh_token"), ("refresh_token", rt), ("client_id", "PorticoCLI")],
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", rt),
+            ("client_id", "PorticoCLI"),
+        ],
     )
     .await;
-    assert_eq!(oauth_error(&body), ("invalid_grant", "expired access/refresh token"), "{status}");
+    assert_eq!(
+        oauth_error(&body),
+        ("invalid_grant", "expired access/refresh token"),
+        "{status}"
+    );
 
     // The user's other approval is untouched.
     assert!(alive(&server, s(&other, "access_token")).await);
-    assert!(alive(&server, &refreshed(&server, s(&other, "refresh_token")).await).await);
+    assert!(
+        alive(
+            &server,
+            &refreshed(&server, s(&other, "refresh_token")).await
+        )
+        .await
+    );
 }
 
 #[tokio::test]
@@ -121,13 +161,19 @@ async fn revoking_an_access_token_revokes_only_that_token() {
     let (status, _) = post_form(
         &server,
         REVOKE,
-        &[("token", s(&first, "access_token")), ("token_type_hint", "refresh_token")],
+        &[
+            ("token", s(&first, "access_token")),
+            ("token_type_hint", "refresh_token"),
+        ],
     )
     .await;
     assert_eq!(status, 200);
     assert!(!alive(&server, s(&first, "access_token")).await);
     assert!(alive(&server, &sibling).await);
-    assert!(alive(&server, &refreshed(&server, rt).await).await, "the refresh token still works");
+    assert!(
+        alive(&server, &refreshed(&server, rt).await).await,
+        "the refresh token still works"
+    );
 }
 
 #[tokio::test]
@@ -137,18 +183,38 @@ async fn unknown_tokens_and_unsupported_hints_are_400s() {
     let at = s(&first, "access_token");
     for unknown in ["00D000000000001!nope", "not-a-token"] {
         let (status, body) = post_form(&server, REVOKE, &[("token", unknown)]).await;
-        assert_eq!((status, oauth_error(&body).0), (400, "invalid_token"), "{body}");
+        assert_eq!(
+            (status, oauth_error(&body).0),
+            (400, "invalid_token"),
+            "{body}"
+        );
     }
-    let (status, body) = post_form(&server, REVOKE, &[("token", at), ("token_type_hint", "id_token")]).await;
-    assert_eq!((status, oauth_error(&body).0), (400, "unsupported_token_type"), "{body}");
-    assert!(alive(&server, at).await, "a refused request revokes nothing");
+    let (status, body) = post_form(
+        &server,
+        REVOKE,
+        &[("token", at), ("token_type_hint", "id_token")],
+    )
+    .await;
+    assert_eq!(
+        (status, oauth_error(&body).0),
+        (400, "unsupported_token_type"),
+        "{body}"
+    );
+    assert!(
+        alive(&server, at).await,
+        "a refused request revokes nothing"
+    );
     let (status, body) = post_form(&server, REVOKE, &[]).await;
     assert_eq!(status, 400, "{body}");
 
     // Revoking twice: the second time the token is no longer valid.
     assert_eq!(post_form(&server, REVOKE, &[("token", at)]).await.0, 200);
     let (status, body) = post_form(&server, REVOKE, &[("token", at)]).await;
-    assert_eq!((status, oauth_error(&body).0), (400, "invalid_token"), "{body}");
+    assert_eq!(
+        (status, oauth_error(&body).0),
+        (400, "invalid_token"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -162,7 +228,11 @@ async fn revocation_survives_a_restart() {
     assert!(!alive(&server, &at).await);
     let (_, body) = token(
         &server,
-        &[("grant_type", "refresh_token"), ("refresh_token", &rt), ("client_id", "PorticoCLI")],
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &rt),
+            ("client_id", "PorticoCLI"),
+        ],
     )
     .await;
     assert_eq!(oauth_error(&body).1, "expired access/refresh token");

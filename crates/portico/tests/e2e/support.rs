@@ -29,7 +29,12 @@ pub(crate) fn authorize_url(server: &Server, params: &[(&str, &str)]) -> String 
 }
 
 /// A PorticoCLI web-server-flow authorization URL with PKCE, `state=st`, and `extra`.
-pub(crate) fn cli_code_url(server: &Server, scope: &str, challenge: &str, extra: &[(&str, &str)]) -> String {
+pub(crate) fn cli_code_url(
+    server: &Server,
+    scope: &str,
+    challenge: &str,
+    extra: &[(&str, &str)],
+) -> String {
     let mut params = vec![
         ("response_type", "code"),
         ("client_id", "PorticoCLI"),
@@ -120,7 +125,11 @@ pub(crate) async fn cli_tokens_in(
     let (status, body) = redeem(
         server,
         &code,
-        &[("client_id", "PorticoCLI"), ("redirect_uri", CLI_CALLBACK), ("code_verifier", &verifier)],
+        &[
+            ("client_id", "PorticoCLI"),
+            ("redirect_uri", CLI_CALLBACK),
+            ("code_verifier", &verifier),
+        ],
     )
     .await;
     assert_eq!(status, 200, "{body}");
@@ -128,7 +137,12 @@ pub(crate) async fn cli_tokens_in(
 }
 
 /// [`cli_tokens_in`] with a new browser.
-pub(crate) async fn cli_tokens(server: &Server, username: &str, password: &str, scope: &str) -> Value {
+pub(crate) async fn cli_tokens(
+    server: &Server,
+    username: &str,
+    password: &str,
+    scope: &str,
+) -> Value {
     cli_tokens_in(server, &harness::client(), username, password, scope).await
 }
 
@@ -158,7 +172,14 @@ pub(crate) async fn api(
 
 /// The id of a profile by API name (`StandardUser`, `ApiOnlyUser`, `SystemAdministrator`).
 pub(crate) async fn profile_id(server: &Server, admin: &str, name: &str) -> String {
-    let (status, profiles) = api(server, admin, reqwest::Method::GET, "/api/v1/profiles", None).await;
+    let (status, profiles) = api(
+        server,
+        admin,
+        reqwest::Method::GET,
+        "/api/v1/profiles",
+        None,
+    )
+    .await;
     assert_eq!(status, 200, "{profiles}");
     profiles
         .as_array()
@@ -171,7 +192,12 @@ pub(crate) async fn profile_id(server: &Server, admin: &str, name: &str) -> Stri
 
 /// Creates an active user with `profile` and returns their id. The password is
 /// [`USER_PASSWORD`].
-pub(crate) async fn create_user(server: &Server, admin: &str, username: &str, profile: &str) -> String {
+pub(crate) async fn create_user(
+    server: &Server,
+    admin: &str,
+    username: &str,
+    profile: &str,
+) -> String {
     let profile_id = profile_id(server, admin, profile).await;
     let (status, user) = api(
         server,
@@ -193,7 +219,14 @@ pub(crate) const USER_PASSWORD: &str = "Passw0rd-e2e-User";
 /// Creates a connected app (CONTRACT §3) and returns the response, which holds `consumerKey`
 /// and, once, `consumerSecret`. Panics unless the API answers 201.
 pub(crate) async fn create_app(server: &Server, admin: &str, app: Value) -> Value {
-    let (status, body) = api(server, admin, reqwest::Method::POST, "/api/v1/connected-apps", Some(app)).await;
+    let (status, body) = api(
+        server,
+        admin,
+        reqwest::Method::POST,
+        "/api/v1/connected-apps",
+        Some(app),
+    )
+    .await;
     assert_eq!(status, 201, "creating a connected app: {body}");
     body
 }
@@ -233,7 +266,9 @@ pub(crate) async fn verify_id_token(server: &Server, id_token: &str, audience: &
         .json()
         .await
         .unwrap();
-    let jwk = jwks.find(&kid).unwrap_or_else(|| panic!("kid {kid} is not in /id/keys"));
+    let jwk = jwks
+        .find(&kid)
+        .unwrap_or_else(|| panic!("kid {kid} is not in /id/keys"));
     let key = jsonwebtoken::DecodingKey::from_jwk(jwk).unwrap();
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
     validation.set_audience(&[audience]);
@@ -242,4 +277,39 @@ pub(crate) async fn verify_id_token(server: &Server, id_token: &str, audience: &
     jsonwebtoken::decode::<Value>(id_token, &key, &validation)
         .unwrap_or_else(|e| panic!("the ID token does not verify: {e}"))
         .claims
+}
+
+/// Checks a token response's `signature`: standard Base64 of HMAC-SHA256 keyed with the consumer
+/// secret over `id` + `issued_at` (`reference/salesforce-oauth.md` §4.2), computed here with the
+/// `hmac` crate.
+pub(crate) fn assert_signature(pairs: &[(&str, &str)], consumer_secret: &str) {
+    use base64::Engine as _;
+    use hmac::Mac as _;
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| *v)
+            .unwrap_or_else(|| panic!("no {name} in {pairs:?}"))
+    };
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(consumer_secret.as_bytes()).unwrap();
+    mac.update(format!("{}{}", get("id"), get("issued_at")).as_bytes());
+    let expected = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    assert_eq!(
+        get("signature"),
+        expected,
+        "signature = Base64(HMAC-SHA256(secret, id + issued_at))"
+    );
+}
+
+/// [`assert_signature`] for a JSON token response.
+pub(crate) fn assert_json_signature(body: &Value, consumer_secret: &str) {
+    assert_signature(
+        &[
+            ("id", s(body, "id")),
+            ("issued_at", s(body, "issued_at")),
+            ("signature", s(body, "signature")),
+        ],
+        consumer_secret,
+    );
 }
