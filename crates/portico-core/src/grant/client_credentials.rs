@@ -4,7 +4,7 @@
 
 use crate::access::{oauth_config, UserContext};
 use crate::client_auth::{authenticate, ClientCredentials};
-use crate::grant::{GrantContext, Params};
+use crate::grant::{requested_scopes, GrantContext, Params};
 use crate::scope::{Scope, ScopeSet};
 use crate::token::issue::{issue, IssueRequest, RefreshIssue};
 use crate::token::response::TokenResponse;
@@ -39,17 +39,7 @@ pub async fn exchange(
     }
     let user = UserContext::for_user(ctx.store, user).await?;
     let app_scopes: ScopeSet = oauth.scopes.iter().filter(|s| *s != Scope::RefreshToken).collect();
-    let scopes = match params.get("scope") {
-        None => app_scopes,
-        Some(s) => {
-            let requested = ScopeSet::parse(s)
-                .map_err(|bad| OAuthError::invalid_scope(format!("requested scope is invalid, unknown, or malformed: {bad}")))?;
-            app_scopes.admits(&requested).map_err(|s| {
-                OAuthError::invalid_scope(format!("{} is not a selected OAuth scope of this connected app", s.token()))
-            })?;
-            requested
-        }
-    };
+    let scopes = requested_scopes(params, &app_scopes)?;
     let now = ctx.clock.now();
     issue(
         ctx,

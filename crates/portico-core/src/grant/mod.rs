@@ -12,6 +12,7 @@ pub mod refresh_token;
 use crate::client_auth::ClientCredentials;
 use crate::clock::Clock;
 use crate::keys::KeyRing;
+use crate::scope::ScopeSet;
 use crate::secret::DataKey;
 use crate::session::LoginPolicy;
 use crate::store::Store;
@@ -94,6 +95,18 @@ impl Params {
     pub fn pairs(&self) -> &[(String, String)] {
         &self.0
     }
+}
+
+/// The scopes a token request asks for: the `scope` parameter when present (each one must be
+/// admitted by `allowed`, the app's selected scopes), else all of `allowed`.
+pub fn requested_scopes(params: &Params, allowed: &ScopeSet) -> Result<ScopeSet, OAuthError> {
+    let Some(s) = params.get("scope") else { return Ok(allowed.clone()) };
+    let requested = ScopeSet::parse(s)
+        .map_err(|bad| OAuthError::invalid_scope(format!("requested scope is invalid, unknown, or malformed: {bad}")))?;
+    allowed.admits(&requested).map_err(|s| {
+        OAuthError::invalid_scope(format!("{} is not a selected OAuth scope of this connected app", s.token()))
+    })?;
+    Ok(requested)
 }
 
 /// Parameters whose repetition is refused at the token endpoint.

@@ -4,8 +4,7 @@
 
 use crate::access::{check_app_access, oauth_config, UserContext};
 use crate::client_auth::{authenticate, ClientCredentials};
-use crate::grant::{GrantContext, Params};
-use crate::scope::ScopeSet;
+use crate::grant::{requested_scopes, GrantContext, Params};
 use crate::session::{check_password, LoginError};
 use crate::token::issue::{issue, IssueRequest, RefreshIssue};
 use crate::token::response::TokenResponse;
@@ -24,17 +23,7 @@ pub async fn exchange(
     let client = authenticate(ctx.store, ctx.data_key, creds).await?;
     let oauth = oauth_config(&client.app)?;
     client.check_secret_required(true)?;
-    let scopes = match params.get("scope") {
-        None => oauth.scopes.clone(),
-        Some(s) => {
-            let requested = ScopeSet::parse(s)
-                .map_err(|bad| OAuthError::invalid_scope(format!("requested scope is invalid, unknown, or malformed: {bad}")))?;
-            oauth.scopes.admits(&requested).map_err(|s| {
-                OAuthError::invalid_scope(format!("{} is not a selected OAuth scope of this connected app", s.token()))
-            })?;
-            requested
-        }
-    };
+    let scopes = requested_scopes(params, &oauth.scopes)?;
     let (Some(username), Some(password)) = (params.get("username"), params.get("password")) else {
         return Err(OAuthError::invalid_grant("authentication failure"));
     };
