@@ -1,17 +1,16 @@
 //! Flows that honour each connected app's settings (issue 4), with apps made through the admin
-//! API (CONTRACT §3): Require Secret for Web Server Flow and for Refresh Token Flow, `signature`,
-//! codes and refresh tokens bound to their client, PKCE downgrade and Require PKCE, the user-agent
-//! flow's refresh token for custom schemes, refresh token policy and rotation, `full`, and the
-//! client credentials flow. Permitted users and installation are in `permitted_users.rs`.
+//! API (CONTRACT §3): Require Secret for Web Server Flow, `signature`, codes and refresh tokens
+//! bound to their client, PKCE downgrade and Require PKCE, and the user-agent flow's refresh token
+//! for custom schemes. Permitted users and installation are in `permitted_users.rs`, refresh policies in
+//! `refresh_policies.rs`, the client credentials flow in `client_credentials.rs`.
 
 use serde_json::{Value, json};
 
 use crate::browser::{authorize_as_admin, callback_param, location};
 use crate::harness::{self, ADMIN_PASSWORD, ADMIN_USERNAME, Server};
 use crate::support::{
-    TOKEN, USERINFO, app_json, assert_json_signature, assert_signature, authorize_url, cli_tokens,
-    create_app, create_user, get_bearer, oauth_error, pkce_pair, redeem, s, status_json, token,
-    verify_id_token,
+    TOKEN, app_json, assert_json_signature, assert_signature, authorize_url, cli_tokens,
+    create_app, oauth_error, pkce_pair, redeem, s, status_json, token, verify_id_token,
 };
 use crate::web_server_flow::{CLI_CALLBACK, admin_token};
 
@@ -51,13 +50,13 @@ pub(crate) async fn app_code(
     callback_param(&to, "code").unwrap_or_else(|| panic!("no code: {to}"))
 }
 
-async fn refresh(server: &Server, rt: &str, creds: &[(&str, &str)]) -> (u16, Value) {
+pub(crate) async fn refresh(server: &Server, rt: &str, creds: &[(&str, &str)]) -> (u16, Value) {
     let mut form = vec![("grant_type", "refresh_token"), ("refresh_token", rt)];
     form.extend_from_slice(creds);
     token(server, &form).await
 }
 
-fn assert_invalid_client(status: u16, body: &Value) {
+pub(crate) fn assert_invalid_client(status: u16, body: &Value) {
     assert_eq!(
         (status, oauth_error(body).0),
         (400, "invalid_client"),
@@ -128,53 +127,6 @@ async fn require_secret_for_web_server_flow_and_the_signature() {
     let (status, body) = redeem(&server, &code, &[("client_id", &key)]).await;
     assert_eq!(status, 200, "{body}");
     assert_json_signature(&body, &secret);
-}
-
-#[tokio::test]
-async fn require_secret_for_refresh_token_flow() {
-    let server = Server::start();
-    let admin = admin_token(&server).await;
-    let browser = harness::client();
-    for (name, required) in [("RtReq", true), ("RtOpt", false)] {
-        let (key, secret) = app(
-            &server,
-            &admin,
-            name,
-            json!({"isSecretRequiredForRefreshToken": required}),
-        )
-        .await;
-        let code = app_code(&server, &browser, &key, &[("scope", "api refresh_token")]).await;
-        let (status, tokens) = redeem(
-            &server,
-            &code,
-            &[("client_id", &key), ("client_secret", &secret)],
-        )
-        .await;
-        assert_eq!(status, 200, "{tokens}");
-        let rt = s(&tokens, "refresh_token");
-        let (status, body) = refresh(&server, rt, &[("client_id", &key)]).await;
-        if required {
-            assert_invalid_client(status, &body);
-        } else {
-            assert_eq!(status, 200, "{name}: {body}");
-        }
-        let (status, body) = refresh(
-            &server,
-            rt,
-            &[("client_id", &key), ("client_secret", "WrongSecret0003")],
-        )
-        .await;
-        assert_invalid_client(status, &body);
-        let (status, body) = refresh(
-            &server,
-            rt,
-            &[("client_id", &key), ("client_secret", &secret)],
-        )
-        .await;
-        assert_eq!(status, 200, "{name}: {body}");
-        assert_json_signature(&body, &secret);
-        assert!(body.get("refresh_token").is_none());
-    }
 }
 
 #[tokio::test]
@@ -377,201 +329,4 @@ async fn user_agent_flow_returns_a_refresh_token_only_to_custom_schemes() {
             );
         }
     }
-}
-
-#[tokio::test]
-async fn refresh_token_policy_and_rotation() {
-    let server = Server::start();
-    let admin = admin_token(&server).await;
-    let browser = harness::client();
-    let policy = |p: &str| json!({"ipRelaxation": "ENFORCE", "refreshTokenPolicy": p});
-
-    // `zero`: the refresh token never works, the session's access token does.
-    let mut zero = app_json("ZeroApp", json!({}));
-    zero["oauthPolicy"] = policy("zero");
-    create_app(&server, &admin, zero).await;
-    let code = app_code(&server, &browser, "ZeroAppKey0001", &[]).await;
-    let creds = [
-        ("client_id", "ZeroAppKey0001"),
-        ("client_secret", "ZeroAppSecret0001"),
-    ];
-    let (_, tokens) = redeem(&server, &code, &creds).await;
-    let (status, body) = refresh(&server, s(&tokens, "refresh_token"), &creds).await;
-    assert_eq!(
-        (status, oauth_error(&body).1),
-        (400, "expired access/refresh token"),
-        "{body}"
-    );
-    assert_eq!(
-        get_bearer(&server, USERINFO, s(&tokens, "access_token"))
-            .await
-            .0,
-        200
-    );
-
-    // A lifetime that has not run out.
-    let mut lifetime = app_json("LifeApp", json!({}));
-    lifetime["oauthPolicy"] = policy("specific_lifetime:1:HOURS");
-    create_app(&server, &admin, lifetime).await;
-    let code = app_code(&server, &browser, "LifeAppKey0001", &[]).await;
-    let creds = [
-        ("client_id", "LifeAppKey0001"),
-        ("client_secret", "LifeAppSecret0001"),
-    ];
-    let (_, tokens) = redeem(&server, &code, &creds).await;
-    assert_eq!(
-        refresh(&server, s(&tokens, "refresh_token"), &creds)
-            .await
-            .0,
-        200
-    );
-
-    // Rotation: each refresh returns a new refresh token; two concurrent refreshes with the same
-    // token both succeed (ATK-37).
-    let (key, secret) = app(
-        &server,
-        &admin,
-        "RotApp",
-        json!({"isRefreshTokenRotationEnabled": true}),
-    )
-    .await;
-    let creds = [
-        ("client_id", key.as_str()),
-        ("client_secret", secret.as_str()),
-    ];
-    let code = app_code(&server, &browser, &key, &[]).await;
-    let (_, tokens) = redeem(&server, &code, &creds).await;
-    let rt1 = s(&tokens, "refresh_token");
-    let (status, body) = refresh(&server, rt1, &creds).await;
-    assert_eq!(status, 200, "{body}");
-    let rt2 = s(&body, "refresh_token").to_owned();
-    assert_ne!(rt2, rt1);
-    let (a, b) = tokio::join!(
-        refresh(&server, &rt2, &creds),
-        refresh(&server, &rt2, &creds)
-    );
-    assert_eq!((a.0, b.0), (200, 200), "{a:?} {b:?}");
-    let (rt3a, rt3b) = (s(&a.1, "refresh_token"), s(&b.1, "refresh_token"));
-    assert_ne!(rt3a, rt2);
-    assert_ne!(rt3b, rt2);
-    for rt in [rt3a, rt3b] {
-        assert_eq!(refresh(&server, rt, &creds).await.0, 200);
-    }
-}
-
-#[tokio::test]
-async fn full_never_yields_a_refresh_token_unless_it_is_requested() {
-    let server = Server::start();
-    let admin = admin_token(&server).await;
-    let (key, secret) = app(
-        &server,
-        &admin,
-        "FullApp",
-        json!({"scopes": ["full", "api", "refresh_token"]}),
-    )
-    .await;
-    let browser = harness::client();
-    let creds = [
-        ("client_id", key.as_str()),
-        ("client_secret", secret.as_str()),
-    ];
-    for (scope, gets_refresh) in [
-        (Some("full"), false),
-        (Some("full refresh_token"), true),
-        (None, true),
-    ] {
-        let extra: Vec<(&str, &str)> = scope.map(|s| ("scope", s)).into_iter().collect();
-        let code = app_code(&server, &browser, &key, &extra).await;
-        let (status, body) = redeem(&server, &code, &creds).await;
-        assert_eq!(status, 200, "{body}");
-        assert_eq!(
-            body.get("refresh_token").is_some(),
-            gets_refresh,
-            "{scope:?}: {body}"
-        );
-    }
-}
-
-#[tokio::test]
-async fn client_credentials_act_as_the_run_as_user_without_a_refresh_token() {
-    let server = Server::start();
-    let admin = admin_token(&server).await;
-    let run_as = create_user(&server, &admin, "ccrun@e2e.test", "ApiOnlyUser").await;
-    let (key, secret) = app(
-        &server,
-        &admin,
-        "CcApp",
-        json!({"isClientCredentialEnabled": true, "oauthClientCredentialUser": "ccrun@e2e.test"}),
-    )
-    .await;
-    let (status, body) = token(
-        &server,
-        &[
-            ("grant_type", "client_credentials"),
-            ("client_id", &key),
-            ("client_secret", &secret),
-        ],
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    assert!(body.get("refresh_token").is_none());
-    assert!(s(&body, "id").ends_with(&format!("/{run_as}")), "{body}");
-    assert!(
-        !s(&body, "scope").split(' ').any(|x| x == "refresh_token"),
-        "{body}"
-    );
-    assert_json_signature(&body, &secret);
-    let (status, me) = get_bearer(&server, USERINFO, s(&body, "access_token")).await;
-    assert_eq!(
-        (status, me["preferred_username"].as_str()),
-        (200, Some("ccrun@e2e.test"))
-    );
-
-    let res = harness::client()
-        .post(server.url(TOKEN))
-        .basic_auth(&key, Some(&secret))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200, "Basic");
-    let res = harness::client()
-        .post(server.url(TOKEN))
-        .basic_auth(&key, Some("WrongSecret0004"))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 401);
-    for form in [
-        vec![
-            ("grant_type", "client_credentials"),
-            ("client_id", key.as_str()),
-        ],
-        vec![
-            ("grant_type", "client_credentials"),
-            ("client_id", key.as_str()),
-            ("client_secret", "WrongSecret0004"),
-        ],
-    ] {
-        let (status, body) = token(&server, &form).await;
-        assert_invalid_client(status, &body);
-    }
-
-    // Not enabled on the app.
-    let (key, secret) = app(&server, &admin, "NoCcApp", json!({})).await;
-    let (status, body) = token(
-        &server,
-        &[
-            ("grant_type", "client_credentials"),
-            ("client_id", &key),
-            ("client_secret", &secret),
-        ],
-    )
-    .await;
-    assert_eq!(
-        (status, oauth_error(&body).0),
-        (400, "unsupported_grant_type"),
-        "{body}"
-    );
 }

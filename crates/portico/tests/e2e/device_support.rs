@@ -14,7 +14,11 @@ pub(crate) const CONNECT: &str = "/setup/connect";
 pub(crate) const RFC_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
 /// Salesforce's device authorization request: `response_type=device_code` on the token endpoint.
-pub(crate) async fn start_salesforce(server: &Server, client_id: &str, extra: &[(&str, &str)]) -> (u16, Value) {
+pub(crate) async fn start_salesforce(
+    server: &Server,
+    client_id: &str,
+    extra: &[(&str, &str)],
+) -> (u16, Value) {
     let mut form = vec![("response_type", "device_code"), ("client_id", client_id)];
     form.extend_from_slice(extra);
     post_form(server, TOKEN, &form).await
@@ -28,7 +32,11 @@ pub(crate) async fn start(server: &Server, client_id: &str, scope: &str) -> Valu
 }
 
 /// RFC 8628's device authorization request.
-pub(crate) async fn start_rfc(server: &Server, client_id: &str, extra: &[(&str, &str)]) -> (u16, Value) {
+pub(crate) async fn start_rfc(
+    server: &Server,
+    client_id: &str,
+    extra: &[(&str, &str)],
+) -> (u16, Value) {
     let mut form = vec![("client_id", client_id)];
     form.extend_from_slice(extra);
     post_form(server, DEVICE_AUTHORIZE, &form).await
@@ -36,12 +44,30 @@ pub(crate) async fn start_rfc(server: &Server, client_id: &str, extra: &[(&str, 
 
 /// Salesforce's poll: `grant_type=device` with `code`.
 pub(crate) async fn poll(server: &Server, client_id: &str, device_code: &str) -> (u16, Value) {
-    post_form(server, TOKEN, &[("grant_type", "device"), ("client_id", client_id), ("code", device_code)]).await
+    post_form(
+        server,
+        TOKEN,
+        &[
+            ("grant_type", "device"),
+            ("client_id", client_id),
+            ("code", device_code),
+        ],
+    )
+    .await
 }
 
 /// RFC 8628's poll: the URN grant type with `device_code`.
 pub(crate) async fn poll_rfc(server: &Server, client_id: &str, device_code: &str) -> (u16, Value) {
-    post_form(server, TOKEN, &[("grant_type", RFC_GRANT), ("client_id", client_id), ("device_code", device_code)]).await
+    post_form(
+        server,
+        TOKEN,
+        &[
+            ("grant_type", RFC_GRANT),
+            ("client_id", client_id),
+            ("device_code", device_code),
+        ],
+    )
+    .await
 }
 
 /// What the verification page answered last: status and HTML.
@@ -52,7 +78,12 @@ pub(crate) struct Answer {
 
 /// Enters `typed` on the verification page of a logged-in `browser`, then, if the consent page
 /// follows, presses `decision` (`allow` or `deny`).
-pub(crate) async fn answer(server: &Server, browser: &reqwest::Client, typed: &str, decision: &str) -> Answer {
+pub(crate) async fn answer(
+    server: &Server,
+    browser: &reqwest::Client,
+    typed: &str,
+    decision: &str,
+) -> Answer {
     let entered = enter_code(server, browser, typed).await;
     if entered.status != 200 || !entered.page.contains("Allow Access?") {
         return entered;
@@ -66,22 +97,46 @@ pub(crate) async fn answer(server: &Server, browser: &reqwest::Client, typed: &s
 pub(crate) async fn enter_code(server: &Server, browser: &reqwest::Client, typed: &str) -> Answer {
     let res = browser.get(server.url(CONNECT)).send().await.unwrap();
     let page = res.text().await.unwrap();
-    let form = vec![("csrf_token".to_owned(), csrf(&page)), ("user_code".to_owned(), typed.to_owned())];
+    let form = vec![
+        ("csrf_token".to_owned(), csrf(&page)),
+        ("user_code".to_owned(), typed.to_owned()),
+    ];
     submit(server, browser, &form).await
 }
 
-pub(crate) async fn submit(server: &Server, browser: &reqwest::Client, form: &[(String, String)]) -> Answer {
-    let res = browser.post(server.url(CONNECT)).form(form).send().await.unwrap();
-    Answer { status: res.status().as_u16(), page: res.text().await.unwrap() }
+pub(crate) async fn submit(
+    server: &Server,
+    browser: &reqwest::Client,
+    form: &[(String, String)],
+) -> Answer {
+    let res = browser
+        .post(server.url(CONNECT))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    Answer {
+        status: res.status().as_u16(),
+        page: res.text().await.unwrap(),
+    }
 }
 
 /// Starts an authorization for `client_id` and approves it as the browser's user: the device
 /// code, ready to redeem.
-pub(crate) async fn approved(server: &Server, browser: &reqwest::Client, client_id: &str, scope: &str) -> String {
+pub(crate) async fn approved(
+    server: &Server,
+    browser: &reqwest::Client,
+    client_id: &str,
+    scope: &str,
+) -> String {
     let started = start(server, client_id, scope).await;
     let answered = answer(server, browser, s(&started, "user_code"), "allow").await;
     assert_eq!(answered.status, 200, "{}", answered.page);
-    assert!(answered.page.contains("You&#x27;re connected") || answered.page.contains("You're connected"), "{}", answered.page);
+    assert!(
+        answered.page.contains("is now connected to your account"),
+        "{}",
+        answered.page
+    );
     s(&started, "device_code").to_owned()
 }
 
@@ -94,7 +149,9 @@ pub(crate) async fn age_device_codes(server: &Server) {
         let mut conn = sqlx::PgConnection::connect(db.url()).await.unwrap();
         sqlx::query(sql).execute(&mut conn).await.unwrap();
     } else {
-        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.url())).await.unwrap();
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.url()))
+            .await
+            .unwrap();
         sqlx::query(sql).execute(&mut conn).await.unwrap();
     }
 }
@@ -102,5 +159,11 @@ pub(crate) async fn age_device_codes(server: &Server) {
 /// `(error, error_description)`, asserting a 400.
 pub(crate) fn error_400(status: u16, body: &Value) -> (String, String) {
     assert_eq!(status, 400, "{body}");
-    (body["error"].as_str().unwrap_or_default().to_owned(), body["error_description"].as_str().unwrap_or_default().to_owned())
+    (
+        body["error"].as_str().unwrap_or_default().to_owned(),
+        body["error_description"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    )
 }

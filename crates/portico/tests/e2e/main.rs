@@ -24,15 +24,23 @@ mod login;
 mod rate_limit;
 mod web_server_flow;
 
+mod device_flow;
+mod device_page;
+mod device_support;
+
 mod support;
 
 mod attacks;
+mod client_credentials;
 mod connected_app_flows;
 mod consent;
 mod discovery;
+mod page_attacks;
 mod permitted_users;
 mod refresh;
+mod refresh_policies;
 mod revoke;
+mod services_data;
 mod token_endpoint;
 mod user_agent_flow;
 mod userinfo_identity;

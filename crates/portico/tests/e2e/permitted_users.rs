@@ -1,7 +1,7 @@
 //! Who may use a connected app (issue 4, "Consent and permitted users";
 //! `reference/salesforce-oauth.md` §8.1, §3.7–§3.8): admin-approved apps admit only assigned
 //! users and never ask for consent, uninstalled packaged apps need Approve Uninstalled Connected
-//! Apps, a packaged app without a run-as user, and the username-password flow with an app.
+//! Apps, and the username-password flow with an app.
 
 use serde_json::{Value, json};
 
@@ -10,7 +10,7 @@ use crate::connected_app_flows::{APP_CALLBACK, app};
 use crate::harness::{self, ADMIN_PASSWORD, ADMIN_USERNAME, Server};
 use crate::support::{
     USER_PASSWORD, api, assert_json_signature, authorize_url, create_user, logged_in, oauth_error,
-    redeem, s, status_json, token,
+    redeem, s, status_json,
 };
 use crate::web_server_flow::admin_token;
 
@@ -153,7 +153,12 @@ async fn admin_approved_apps_admit_only_assigned_users_and_never_ask_for_consent
 }
 
 /// Uploads one packaged app (it starts uninstalled) and returns its entry of the response.
-async fn upload_package(server: &Server, admin: &str, name: &str, oauth_xml: &str) -> Value {
+pub(crate) async fn upload_package(
+    server: &Server,
+    admin: &str,
+    name: &str,
+    oauth_xml: &str,
+) -> Value {
     let xml = format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <ConnectedApp xmlns="http://soap.sforce.com/2006/04/metadata">
@@ -239,33 +244,6 @@ async fn uninstalled_packaged_apps_need_approve_uninstalled_connected_apps() {
     )
     .await;
     assert!(callback_param(&to, "code").is_some(), "{to}");
-}
-
-#[tokio::test]
-async fn client_credentials_without_a_run_as_user_are_refused() {
-    let server = Server::start();
-    let admin = admin_token(&server).await;
-    let created = upload_package(
-        &server,
-        &admin,
-        "NoRunAs",
-        "        <isClientCredentialEnabled>true</isClientCredentialEnabled>\n        <scopes>Api</scopes>",
-    )
-    .await;
-    let (status, body) = token(
-        &server,
-        &[
-            ("grant_type", "client_credentials"),
-            ("client_id", "NoRunAsKey0001"),
-            ("client_secret", s(&created, "consumerSecret")),
-        ],
-    )
-    .await;
-    assert_eq!(status, 400, "{body}");
-    assert_eq!(
-        oauth_error(&body),
-        ("invalid_grant", "no client credentials user enabled")
-    );
 }
 
 #[tokio::test]
