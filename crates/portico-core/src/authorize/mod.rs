@@ -8,13 +8,13 @@
 
 pub mod pkce;
 
-use crate::access::{check_app_access, oauth_config, UserContext};
+use crate::access::{UserContext, check_app_access, oauth_config};
 use crate::clock::UnixMillis;
 use crate::connected_app::{ConnectedApp, OAuthConfig};
 use crate::grant::{GrantContext, Params};
 use crate::ids::SfId;
 use crate::scope::{Scope, ScopeSet};
-use crate::secret::{random_token, TokenHash};
+use crate::secret::{TokenHash, random_token};
 use crate::session::Session;
 use crate::token::AuthorizationCode;
 use crate::{ErrorCode, OAuthError};
@@ -87,20 +87,32 @@ pub enum Decision {
 }
 
 /// Step 1: the client and redirect URI. Errors here are shown as a page, never redirected.
-pub fn check_client<'a>(app: Option<&'a ConnectedApp>, params: &Params) -> Result<(&'a ConnectedApp, String), OAuthError> {
+pub fn check_client<'a>(
+    app: Option<&'a ConnectedApp>,
+    params: &Params,
+) -> Result<(&'a ConnectedApp, String), OAuthError> {
     // A repeated client_id or redirect_uri leaves the client or its redirect URI ambiguous:
     // nothing may be redirected (RFC 6749 §3.1, §4.1.2.1; `reference/security.md` ATK-11).
     params.check_no_duplicates(&["client_id", "redirect_uri"])?;
     if params.get("client_id").is_none() {
-        return Err(OAuthError::new(ErrorCode::InvalidClientId, "client identifier invalid: client_id is missing"));
+        return Err(OAuthError::new(
+            ErrorCode::InvalidClientId,
+            "client identifier invalid: client_id is missing",
+        ));
     }
     let app = app.ok_or_else(OAuthError::invalid_client_id)?;
     let oauth = oauth_config(app)?;
     let Some(redirect_uri) = params.get("redirect_uri") else {
-        return Err(OAuthError::new(ErrorCode::RedirectUriMissing, "redirect_uri must be provided"));
+        return Err(OAuthError::new(
+            ErrorCode::RedirectUriMissing,
+            "redirect_uri must be provided",
+        ));
     };
     if !oauth.matches_callback(redirect_uri) {
-        return Err(OAuthError::new(ErrorCode::RedirectUriMismatch, "redirect_uri must match configuration"));
+        return Err(OAuthError::new(
+            ErrorCode::RedirectUriMismatch,
+            "redirect_uri must match configuration",
+        ));
     }
     Ok((app, redirect_uri.to_owned()))
 }
@@ -114,19 +126,38 @@ pub fn parse_request(
     let state = params.get("state").map(str::to_owned);
     let response_type = params.get("response_type").and_then(ResponseType::parse);
     let fragment = response_type.is_some_and(ResponseType::uses_fragment);
-    let fail = |error: OAuthError| RedirectError { redirect_uri: redirect_uri.to_owned(), fragment, error, state: state.clone() };
+    let fail = |error: OAuthError| RedirectError {
+        redirect_uri: redirect_uri.to_owned(),
+        fragment,
+        error,
+        state: state.clone(),
+    };
 
     params
-        .check_no_duplicates(&["response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method", "nonce"])
+        .check_no_duplicates(&[
+            "response_type",
+            "client_id",
+            "redirect_uri",
+            "scope",
+            "state",
+            "code_challenge",
+            "code_challenge_method",
+            "nonce",
+        ])
         .map_err(&fail)?;
     let Some(response_type) = response_type else {
-        return Err(fail(OAuthError::new(ErrorCode::UnsupportedResponseType, "response type not supported")));
+        return Err(fail(OAuthError::new(
+            ErrorCode::UnsupportedResponseType,
+            "response type not supported",
+        )));
     };
     let scopes = match params.get("scope") {
         None => oauth.scopes.clone(),
         Some(s) => {
             let requested = ScopeSet::parse(s).map_err(|bad| {
-                fail(OAuthError::invalid_scope(format!("requested scope is invalid, unknown, or malformed: {bad}")))
+                fail(OAuthError::invalid_scope(format!(
+                    "requested scope is invalid, unknown, or malformed: {bad}"
+                )))
             })?;
             oauth.scopes.admits(&requested).map_err(|missing| {
                 fail(OAuthError::invalid_scope(format!(
@@ -143,7 +174,9 @@ pub fn parse_request(
             Some(challenge.to_owned())
         }
         None if params.get("code_challenge_method").is_some() => {
-            return Err(fail(OAuthError::invalid_request("code_challenge_method was sent without code_challenge")));
+            return Err(fail(OAuthError::invalid_request(
+                "code_challenge_method was sent without code_challenge",
+            )));
         }
         None => None,
     };
@@ -152,19 +185,23 @@ pub fn parse_request(
             "this connected app requires PKCE (Require Proof Key for Code Exchange): send code_challenge",
         )));
     }
-    let prompt: Vec<&str> = params.get("prompt").map(|p| p.split_whitespace().collect()).unwrap_or_default();
+    let prompt: Vec<&str> = params
+        .get("prompt")
+        .map(|p| p.split_whitespace().collect())
+        .unwrap_or_default();
     let prompt_none = prompt.contains(&"none");
     if prompt_none && prompt.len() > 1 {
-        return Err(fail(OAuthError::invalid_request("prompt=none cannot be combined with other prompt values")));
+        return Err(fail(OAuthError::invalid_request(
+            "prompt=none cannot be combined with other prompt values",
+        )));
     }
     let max_age = match params.get("max_age") {
         None => None,
-        Some(v) => Some(
-            v.parse::<i64>()
-                .ok()
-                .filter(|n| *n >= 0)
-                .ok_or_else(|| fail(OAuthError::invalid_request("max_age must be a non-negative number of seconds")))?,
-        ),
+        Some(v) => Some(v.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+            fail(OAuthError::invalid_request(
+                "max_age must be a non-negative number of seconds",
+            ))
+        })?),
     };
     Ok(AuthorizeRequest {
         response_type,
@@ -189,13 +226,13 @@ pub enum ConsentAnswer {
     Deny,
 }
 
-/// Step 3: decide, given the session (with a fresh-login flag), the stored consent and any
-/// answer from the consent page.
+/// Step 3: decide, given the session, the stored consent and any answer from the consent page.
+/// The login page is sent back here without `prompt=login` and `max_age`, which the new login
+/// satisfies, so a fresh login never loops.
 pub fn decide(
     req: &AuthorizeRequest,
     app: &ConnectedApp,
     session: Option<(&Session, &UserContext)>,
-    just_logged_in: bool,
     consent: Option<&ScopeSet>,
     answer: Option<ConsentAnswer>,
     now: UnixMillis,
@@ -210,17 +247,28 @@ pub fn decide(
     };
     let Some((session, user)) = session else {
         if req.immediate {
-            return redirect(OAuthError::new(ErrorCode::ImmediateUnsuccessful, "immediate unsuccessful"));
+            return redirect(OAuthError::new(
+                ErrorCode::ImmediateUnsuccessful,
+                "immediate unsuccessful",
+            ));
         }
         if req.prompt_none {
-            return redirect(OAuthError::new(ErrorCode::LoginRequired, "the user is not logged in"));
+            return redirect(OAuthError::new(
+                ErrorCode::LoginRequired,
+                "the user is not logged in",
+            ));
         }
         return Decision::NeedsLogin;
     };
-    let too_old = req.max_age.is_some_and(|max| now.secs() - session.auth_time.secs() > max);
-    if (req.prompt_login || too_old) && !just_logged_in {
+    let too_old = req
+        .max_age
+        .is_some_and(|max| now.secs() - session.auth_time.secs() > max);
+    if req.prompt_login || too_old {
         if req.prompt_none || req.immediate {
-            return redirect(OAuthError::new(ErrorCode::LoginRequired, "the user must log in again"));
+            return redirect(OAuthError::new(
+                ErrorCode::LoginRequired,
+                "the user must log in again",
+            ));
         }
         return Decision::NeedsLogin;
     }
@@ -231,10 +279,16 @@ pub fn decide(
         return Decision::ShowError(OAuthError::invalid_client_id());
     };
     if oauth.is_admin_approved {
-        return Decision::Approved { remember_consent: false };
+        return Decision::Approved {
+            remember_consent: false,
+        };
     }
     match answer {
-        Some(ConsentAnswer::Allow) => return Decision::Approved { remember_consent: true },
+        Some(ConsentAnswer::Allow) => {
+            return Decision::Approved {
+                remember_consent: true,
+            };
+        }
         Some(ConsentAnswer::Deny) => {
             return redirect(OAuthError::access_denied("end-user denied authorization"));
         }
@@ -242,13 +296,21 @@ pub fn decide(
     }
     let consented = consent.is_some_and(|granted| req.scopes.iter().all(|s| granted.contains(s)));
     if consented && !req.prompt_consent {
-        return Decision::Approved { remember_consent: false };
+        return Decision::Approved {
+            remember_consent: false,
+        };
     }
     if req.immediate {
-        return redirect(OAuthError::new(ErrorCode::ImmediateUnsuccessful, "immediate unsuccessful"));
+        return redirect(OAuthError::new(
+            ErrorCode::ImmediateUnsuccessful,
+            "immediate unsuccessful",
+        ));
     }
     if req.prompt_none {
-        return redirect(OAuthError::new(ErrorCode::ConsentRequired, "the user has not approved this app"));
+        return redirect(OAuthError::new(
+            ErrorCode::ConsentRequired,
+            "the user has not approved this app",
+        ));
     }
     Decision::NeedsConsent
 }
@@ -292,7 +354,9 @@ pub fn user_agent_gets_refresh_token(req: &AuthorizeRequest) -> bool {
 /// Builds the redirect to the client: parameters in the query (code) or fragment (tokens),
 /// always with `iss` (RFC 9207). A registered query string is kept (OAuth 2.1 §4.1.2).
 pub fn redirect_url(redirect_uri: &str, fragment: bool, pairs: &[(&str, String)]) -> String {
-    let encoded = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+    let encoded = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
     if fragment {
         format!("{redirect_uri}#{encoded}")
     } else if redirect_uri.contains('?') {
@@ -305,7 +369,10 @@ pub fn redirect_url(redirect_uri: &str, fragment: bool, pairs: &[(&str, String)]
 impl RedirectError {
     /// The URL that delivers this error, with `state` and `iss`.
     pub fn url(&self, issuer: &str) -> String {
-        let mut pairs = vec![("error", self.error.code.as_str().to_owned()), ("error_description", self.error.description.to_string())];
+        let mut pairs = vec![
+            ("error", self.error.code.as_str().to_owned()),
+            ("error_description", self.error.description.to_string()),
+        ];
         if let Some(state) = &self.state {
             pairs.push(("state", state.clone()));
         }
@@ -313,3 +380,6 @@ impl RedirectError {
         redirect_url(&self.redirect_uri, self.fragment, &pairs)
     }
 }
+
+#[cfg(test)]
+mod tests;

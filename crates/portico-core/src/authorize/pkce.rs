@@ -2,12 +2,12 @@
 //! because jsforce and @salesforce/core omit the method; verifiers of 43–256 characters are
 //! accepted, because those clients send 171-character verifiers (128 random bytes, base64url).
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
-use crate::secret::constant_time_eq;
 use crate::OAuthError;
+use crate::secret::constant_time_eq;
 
 /// Checks an authorization request's challenge: S256 only, 43 base64url characters.
 pub fn check_challenge(challenge: &str, method: Option<&str>) -> Result<(), OAuthError> {
@@ -40,10 +40,14 @@ fn is_base64url(b: u8) -> bool {
 /// verifier with `invalid_request` and a missing one with `invalid_grant`.
 pub fn check_verifier(challenge: &str, verifier: Option<&str>) -> Result<(), OAuthError> {
     let Some(verifier) = verifier else {
-        return Err(OAuthError::invalid_grant("code_verifier is required: the authorization request sent a code_challenge"));
+        return Err(OAuthError::invalid_grant(
+            "code_verifier is required: the authorization request sent a code_challenge",
+        ));
     };
     let well_formed = (43..=256).contains(&verifier.len())
-        && verifier.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
+        && verifier
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
     let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
     if !well_formed || !constant_time_eq(&computed, challenge) {
         return Err(OAuthError::invalid_request("invalid code verifier"));
@@ -80,8 +84,14 @@ mod tests {
     fn verifier_rules() {
         let v = "v".repeat(43);
         let c = s256(&v);
-        assert_eq!(check_verifier(&c, None).unwrap_err().code, crate::ErrorCode::InvalidGrant);
-        assert_eq!(check_verifier(&c, Some(&"w".repeat(43))).unwrap_err().code, crate::ErrorCode::InvalidRequest);
+        assert_eq!(
+            check_verifier(&c, None).unwrap_err().code,
+            crate::ErrorCode::InvalidGrant
+        );
+        assert_eq!(
+            check_verifier(&c, Some(&"w".repeat(43))).unwrap_err().code,
+            crate::ErrorCode::InvalidRequest
+        );
         let short = "v".repeat(42);
         assert!(check_verifier(&s256(&short), Some(&short)).is_err());
         let long = "v".repeat(257);

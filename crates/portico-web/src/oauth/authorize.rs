@@ -68,7 +68,7 @@ async fn run(state: &AppState, jar: CookieJar, params: &Params, method: &Method)
         None => None,
     };
     let now = state.clock.now();
-    let decision = authorize::decide(&req, app, session.as_ref().map(|(s, u)| (s, u)), false, consent.as_ref(), answer, now);
+    let decision = authorize::decide(&req, app, session.as_ref().map(|(s, u)| (s, u)), consent.as_ref(), answer, now);
     match decision {
         Decision::ShowError(e) => Ok(oauth_error_page(&e)),
         Decision::Redirect(e) => Ok(redirect(&e.url(&state.tokens.issuer), method)),
