@@ -109,6 +109,7 @@ pub async fn bootstrap(
             name: name.to_owned(),
             label: label.to_owned(),
             permissions,
+            custom_permissions: Vec::new(),
         };
         let profile = ensure_profile(store, bundle).await?;
         if name == ADMIN_PROFILE {

@@ -23,17 +23,15 @@ use crate::secret::TokenHash;
 use crate::store::{AppStore, JtiStore};
 use crate::{ErrorCode, OAuthError, StoreError};
 
+use claims::check_claims;
+pub use claims::numeric_date;
+
 /// Larger assertions are refused before any parsing (ATK-50): real ones are under 2 KB.
 pub const MAX_ASSERTION_BYTES: usize = 8 * 1024;
 /// Clock skew tolerated on `exp`, `nbf` and `iat`.
 pub const SKEW_MILLIS: i64 = 60_000;
 /// An assertion whose `iat` is older than this is refused, whatever its `exp`.
 pub const MAX_AGE_MILLIS: i64 = 10 * 60_000;
-/// `exp` (or `iat`, `nbf`) values above this many seconds — the year 3000 — are milliseconds:
-/// @salesforce/core sends `Date.now() + 300`.
-const MILLIS_ABOVE: i64 = 32_503_680_000;
-/// Longest `jti` kept; anything longer is not an id but an attempt to fill the database.
-const MAX_JTI_CHARS: usize = 256;
 
 /// What the assertion is for: its checks and its errors differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,7 +89,9 @@ impl AssertionError {
         };
         match use_ {
             AssertionUse::Grant => OAuthError::new(ErrorCode::InvalidGrant, description),
-            AssertionUse::ClientAuth => OAuthError::invalid_client(format!("invalid client credentials: {description}")),
+            AssertionUse::ClientAuth => {
+                OAuthError::invalid_client(format!("invalid client credentials: {description}"))
+            }
         }
     }
 }
@@ -113,7 +113,12 @@ pub struct VerifiedAssertion {
 pub fn accepted_audiences(settings: &TokenSettings, use_: AssertionUse) -> Vec<String> {
     let issuer = settings.issuer.trim_end_matches('/');
     let mut out = vec![issuer.to_owned()];
-    out.extend(settings.jwt_audiences.iter().map(|a| a.trim_end_matches('/').to_owned()));
+    out.extend(
+        settings
+            .jwt_audiences
+            .iter()
+            .map(|a| a.trim_end_matches('/').to_owned()),
+    );
     if use_ == AssertionUse::ClientAuth {
         for path in ["token", "introspect", "revoke"] {
             out.push(format!("{issuer}/services/oauth2/{path}"));
@@ -132,29 +137,46 @@ pub async fn verify_for_app(
     now: UnixMillis,
 ) -> Result<(ConnectedApp, VerifiedAssertion), AssertionError> {
     let issuer = peek_issuer(jwt)?;
-    let app = apps.find_app_by_consumer_key(&issuer).await?.ok_or(AssertionError::UnknownClient)?;
+    let app = apps
+        .find_app_by_consumer_key(&issuer)
+        .await?
+        .ok_or(AssertionError::UnknownClient)?;
     let certificate = app
         .oauth()
         .and_then(|o| o.certificate.as_deref())
-        .ok_or_else(|| AssertionError::invalid("the connected app has no certificate (Use Digital Signatures)"))?;
+        .ok_or_else(|| {
+            AssertionError::invalid("the connected app has no certificate (Use Digital Signatures)")
+        })?;
     let verified = verify(jwt, certificate, audiences, use_, now)?;
     Ok((app, verified))
 }
 
 /// Uses the assertion's `jti` up: a second use before its `exp` is a replay. The key includes
 /// the issuer, so two apps may pick the same ids.
-pub async fn consume_jti(jtis: &dyn JtiStore, assertion: &VerifiedAssertion, now: UnixMillis) -> Result<(), AssertionError> {
-    let Some(jti) = &assertion.jti else { return Ok(()) };
+pub async fn consume_jti(
+    jtis: &dyn JtiStore,
+    assertion: &VerifiedAssertion,
+    now: UnixMillis,
+) -> Result<(), AssertionError> {
+    let Some(jti) = &assertion.jti else {
+        return Ok(());
+    };
     let key = TokenHash::of(&format!("{}\u{0}{jti}", assertion.issuer));
     // Remember it past the skew `exp` was granted, so a replay inside the skew is caught too.
     let until = UnixMillis(assertion.expires_at.0.saturating_add(SKEW_MILLIS));
-    if jtis.remember_jti(&key, until, now).await? { Ok(()) } else { Err(AssertionError::Replayed) }
+    if jtis.remember_jti(&key, until, now).await? {
+        Ok(())
+    } else {
+        Err(AssertionError::Replayed)
+    }
 }
 
 /// `iss` read without verification, only to find whose key verifies the rest.
 pub fn peek_issuer(jwt: &str) -> Result<String, AssertionError> {
     if jwt.len() > MAX_ASSERTION_BYTES {
-        return Err(AssertionError::invalid(format!("it is larger than {MAX_ASSERTION_BYTES} bytes")));
+        return Err(AssertionError::invalid(format!(
+            "it is larger than {MAX_ASSERTION_BYTES} bytes"
+        )));
     }
     match payload(jwt)?.get("iss") {
         Some(Value::String(iss)) if !iss.is_empty() => Ok(iss.clone()),
@@ -166,10 +188,15 @@ pub fn peek_issuer(jwt: &str) -> Result<String, AssertionError> {
 fn payload(jwt: &str) -> Result<Map<String, Value>, AssertionError> {
     let parts: Vec<&str> = jwt.split('.').collect();
     let [_, payload, _] = parts.as_slice() else {
-        return Err(AssertionError::invalid("not a signed JWT (JWS compact form)"));
+        return Err(AssertionError::invalid(
+            "not a signed JWT (JWS compact form)",
+        ));
     };
-    let bytes = URL_SAFE_NO_PAD.decode(payload).map_err(|_| AssertionError::invalid("the payload is not base64url"))?;
-    serde_json::from_slice(&bytes).map_err(|_| AssertionError::invalid("the payload is not a JSON object"))
+    let bytes = URL_SAFE_NO_PAD
+        .decode(payload)
+        .map_err(|_| AssertionError::invalid("the payload is not base64url"))?;
+    serde_json::from_slice(&bytes)
+        .map_err(|_| AssertionError::invalid("the payload is not a JSON object"))
 }
 
 /// Verifies an assertion with the certificate's key and checks its claims at `now`.
@@ -181,120 +208,58 @@ pub fn verify(
     now: UnixMillis,
 ) -> Result<VerifiedAssertion, AssertionError> {
     if jwt.len() > MAX_ASSERTION_BYTES {
-        return Err(AssertionError::invalid(format!("it is larger than {MAX_ASSERTION_BYTES} bytes")));
+        return Err(AssertionError::invalid(format!(
+            "it is larger than {MAX_ASSERTION_BYTES} bytes"
+        )));
     }
     // `alg: none` and unknown algorithms fail to parse here.
-    let header = jsonwebtoken::decode_header(jwt).map_err(|_| AssertionError::invalid("the header is malformed or names an unsupported alg"))?;
-    if header.jwk.is_some() || header.jku.is_some() || header.x5c.is_some() || header.x5u.is_some() {
+    let header = jsonwebtoken::decode_header(jwt).map_err(|_| {
+        AssertionError::invalid("the header is malformed or names an unsupported alg")
+    })?;
+    if header.jwk.is_some() || header.jku.is_some() || header.x5c.is_some() || header.x5u.is_some()
+    {
         return Err(AssertionError::invalid(
             "keys in the JWT header (jwk, jku, x5c, x5u) are not accepted; the uploaded certificate verifies the signature",
         ));
     }
     if header.crit.is_some() {
-        return Err(AssertionError::invalid("crit header parameters are not understood"));
+        return Err(AssertionError::invalid(
+            "crit header parameters are not understood",
+        ));
     }
     let (key, alg) = certificate_key(certificate_pem, now)?;
     if header.alg != alg {
-        return Err(AssertionError::invalid(format!("alg must be {alg:?} for this connected app's certificate")));
+        return Err(AssertionError::invalid(format!(
+            "alg must be {alg:?} for this connected app's certificate"
+        )));
     }
     // The signature alone, with the one algorithm the certificate allows; the claims are read
     // afterwards with Salesforce's leniency on their shapes, which `jsonwebtoken::decode` lacks.
     let claims = payload(jwt)?;
-    let (message, signature) = jwt.rsplit_once('.').ok_or_else(|| AssertionError::invalid("not a signed JWT"))?;
+    let (message, signature) = jwt
+        .rsplit_once('.')
+        .ok_or_else(|| AssertionError::invalid("not a signed JWT"))?;
     if !jsonwebtoken::crypto::verify(signature, message.as_bytes(), &key, alg).unwrap_or(false) {
-        return Err(AssertionError::invalid("the signature does not verify with the connected app's certificate"));
+        return Err(AssertionError::invalid(
+            "the signature does not verify with the connected app's certificate",
+        ));
     }
     check_claims(&claims, audiences, use_, now)
-}
-
-fn check_claims(
-    claims: &Map<String, Value>,
-    audiences: &[String],
-    use_: AssertionUse,
-    now: UnixMillis,
-) -> Result<VerifiedAssertion, AssertionError> {
-    let text = |name: &str| match claims.get(name) {
-        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
-        _ => None,
-    };
-    let issuer = text("iss").ok_or_else(|| AssertionError::invalid("iss is missing"))?;
-    let subject = text("sub").or_else(|| text("prn")).ok_or_else(|| AssertionError::invalid("sub is missing"))?;
-    if use_ == AssertionUse::ClientAuth && subject != issuer {
-        return Err(AssertionError::invalid("sub must equal iss (the client id)"));
-    }
-    check_audience(claims.get("aud"), audiences)?;
-    let expires_at = match claims.get("exp") {
-        None => return Err(AssertionError::invalid("exp is missing")),
-        Some(v) => numeric_date(v).ok_or_else(|| AssertionError::invalid("exp is not a number of seconds"))?,
-    };
-    if expires_at.0.saturating_add(SKEW_MILLIS) <= now.0 {
-        return Err(AssertionError::Expired);
-    }
-    if let Some(v) = claims.get("nbf") {
-        let nbf = numeric_date(v).ok_or_else(|| AssertionError::invalid("nbf is not a number of seconds"))?;
-        if nbf.0 - SKEW_MILLIS > now.0 {
-            return Err(AssertionError::invalid("it is not valid yet (nbf)"));
-        }
-    }
-    if let Some(v) = claims.get("iat") {
-        let iat = numeric_date(v).ok_or_else(|| AssertionError::invalid("iat is not a number of seconds"))?;
-        if iat.0 - SKEW_MILLIS > now.0 {
-            return Err(AssertionError::invalid("it was issued in the future (iat)"));
-        }
-        if now.0 - iat.0 > MAX_AGE_MILLIS {
-            return Err(AssertionError::invalid("it was issued more than 10 minutes ago (iat)"));
-        }
-    }
-    let jti = match claims.get("jti") {
-        None => None,
-        Some(Value::String(s)) if !s.is_empty() && s.chars().count() <= MAX_JTI_CHARS => Some(s.clone()),
-        Some(_) => return Err(AssertionError::invalid("jti must be a string of at most 256 characters")),
-    };
-    if use_ == AssertionUse::ClientAuth && jti.is_none() {
-        return Err(AssertionError::invalid("a client assertion needs a jti (OIDC Core §9)"));
-    }
-    Ok(VerifiedAssertion { issuer, subject, jti, expires_at })
-}
-
-/// One audience naming this server: a string, or an array of exactly one string. An array that
-/// also names other parties is refused (rfc7523bis, the private_key_jwt audience injection).
-fn check_audience(aud: Option<&Value>, audiences: &[String]) -> Result<(), AssertionError> {
-    let single = match aud {
-        Some(Value::String(s)) => s.as_str(),
-        Some(Value::Array(items)) if items.len() == 1 => items[0].as_str().ok_or(AssertionError::Audience)?,
-        _ => return Err(AssertionError::Audience),
-    };
-    let single = single.trim_end_matches('/');
-    if audiences.iter().any(|a| a == single) { Ok(()) } else { Err(AssertionError::Audience) }
-}
-
-/// A NumericDate as Salesforce's clients send it: a JSON number or a string of digits, in
-/// seconds — or in milliseconds when it could only be that (beyond the year 3000 as seconds).
-pub fn numeric_date(value: &Value) -> Option<UnixMillis> {
-    let n = match value {
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => i,
-            // Fractional seconds: whole seconds are precise enough for every check here.
-            None => n.as_f64().filter(|f| f.is_finite() && f.abs() < 9.0e15).map(|f| f.trunc() as i64)?,
-        },
-        Value::String(s) => s.trim().parse::<i64>().ok()?,
-        _ => return None,
-    };
-    if n < 0 {
-        return None;
-    }
-    Some(if n > MILLIS_ABOVE { UnixMillis(n) } else { UnixMillis::from_secs(n) })
 }
 
 /// The verification key of an uploaded certificate, and the one algorithm it verifies. The
 /// certificate must be current: an expired one no longer vouches for its key.
 fn certificate_key(pem: &str, now: UnixMillis) -> Result<(DecodingKey, Algorithm), AssertionError> {
     let unreadable = || AssertionError::invalid("the connected app's certificate cannot be read");
-    let (_, pem) = x509_parser::pem::parse_x509_pem(pem.trim().as_bytes()).map_err(|_| unreadable())?;
+    let (_, pem) =
+        x509_parser::pem::parse_x509_pem(pem.trim().as_bytes()).map_err(|_| unreadable())?;
     let cert = pem.parse_x509().map_err(|_| unreadable())?;
     let validity = cert.validity();
-    if now.secs() >= validity.not_after.timestamp() || now.secs() < validity.not_before.timestamp() {
-        return Err(AssertionError::invalid("the connected app's certificate is expired or not yet valid"));
+    if now.secs() >= validity.not_after.timestamp() || now.secs() < validity.not_before.timestamp()
+    {
+        return Err(AssertionError::invalid(
+            "the connected app's certificate is expired or not yet valid",
+        ));
     }
     let spki = cert.public_key();
     let key_bytes: &[u8] = &spki.subject_public_key.data;
@@ -303,16 +268,25 @@ fn certificate_key(pem: &str, now: UnixMillis) -> Result<(DecodingKey, Algorithm
         Ok(PublicKey::RSA(_)) => Ok((DecodingKey::from_rsa_der(key_bytes), Algorithm::RS256)),
         // …and for EC, the uncompressed point that `from_ec_der` takes.
         Ok(PublicKey::EC(_)) => {
-            let curve = spki.algorithm.parameters.as_ref().and_then(|p| p.as_oid().ok());
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.as_oid().ok());
             if curve.as_ref() == Some(&OID_EC_P256) {
                 Ok((DecodingKey::from_ec_der(key_bytes), Algorithm::ES256))
             } else {
-                Err(AssertionError::invalid("the certificate's EC key is not on P-256"))
+                Err(AssertionError::invalid(
+                    "the certificate's EC key is not on P-256",
+                ))
             }
         }
-        _ => Err(AssertionError::invalid("the certificate's key is neither RSA nor EC P-256")),
+        _ => Err(AssertionError::invalid(
+            "the certificate's key is neither RSA nor EC P-256",
+        )),
     }
 }
 
+mod claims;
 #[cfg(test)]
 mod tests;

@@ -129,17 +129,17 @@ impl AuthenticatedClient {
 /// Finds the app by consumer key and checks a secret when one was sent (a secret that is sent is
 /// always checked, even where the app does not require one), or verifies a client assertion.
 pub async fn authenticate(
-    apps: &dyn Store,
+    store: &dyn Store,
     data_key: &DataKey,
     creds: &ClientCredentials,
 ) -> Result<AuthenticatedClient, OAuthError> {
     if let Some(assertion) = &creds.client_assertion {
-        return authenticate_assertion(apps, assertion, creds.client_id.as_deref()).await;
+        return authenticate_assertion(store, assertion, creds.client_id.as_deref()).await;
     }
     let Some(client_id) = creds.client_id.as_deref().filter(|s| !s.is_empty()) else {
         return Err(OAuthError::invalid_client_id());
     };
-    let Some(app) = apps.find_app_by_consumer_key(client_id).await? else {
+    let Some(app) = store.find_app_by_consumer_key(client_id).await? else {
         return Err(OAuthError::invalid_client_id());
     };
     let secret_verified = match creds.client_secret.as_deref().filter(|s| !s.is_empty()) {

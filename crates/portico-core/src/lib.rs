@@ -9,7 +9,8 @@
 //! [`session`] (browser sessions and login rules), [`client_auth`], [`client_assertion`] (signed
 //! JWT assertions of apps), [`device`] (device authorization codes), [`authorize`] (the
 //! authorization endpoint's decisions), [`grant`] (one file per grant type), [`token`] (issuing
-//! and describing tokens), [`store`] (the storage traits).
+//! and describing tokens), [`registration`] (dynamic client registration), [`store`] (the storage
+//! traits).
 
 pub mod access;
 pub mod admin_access;
@@ -24,8 +25,10 @@ pub mod error;
 pub mod grant;
 pub mod ids;
 pub mod keys;
+pub mod logout;
 pub mod oidc;
 pub mod org;
+pub mod registration;
 pub mod scope;
 pub mod secret;
 pub mod session;

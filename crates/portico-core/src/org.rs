@@ -205,6 +205,20 @@ pub struct PermissionBundle {
     pub name: String,
     pub label: String,
     pub permissions: Permissions,
+    /// Custom permissions granted (developer names, Salesforce's `CustomPermission`): a connected
+    /// app exposes some by name ([`crate::connected_app::AppSettings::custom_permissions`]) and a
+    /// user holds one through their profile or a permission set.
+    pub custom_permissions: Vec<String>,
+}
+
+/// Stored form of custom permission names: separated by spaces (developer names have none).
+pub fn custom_permissions_to_text(names: &[String]) -> String {
+    names.join(" ")
+}
+
+/// Reads the stored form back.
+pub fn custom_permissions_from_text(text: &str) -> Vec<String> {
+    text.split_whitespace().map(str::to_owned).collect()
 }
 
 /// The profiles every org starts with (CONTRACT §1): (name, label, permissions).
@@ -242,6 +256,7 @@ mod tests {
             name: "x".into(),
             label: "x".into(),
             permissions: perms.iter().copied().collect(),
+            custom_permissions: Vec::new(),
         };
         let profile = bundle(&[Permission::ApiEnabled]);
         let sets = [bundle(&[Permission::ManageUsers]), bundle(&[Permission::ViewSetup])];

@@ -14,6 +14,7 @@ use crate::device::{CodeGuesses, DeviceAuthorization, DeviceDecision};
 use crate::ids::SfId;
 use crate::keys::SigningKey;
 use crate::org::{Org, PermissionBundle, User};
+use crate::registration::ClientRegistration;
 use crate::scope::ScopeSet;
 use crate::secret::TokenHash;
 use crate::session::Session;
@@ -143,6 +144,9 @@ pub trait TokenStore: Send + Sync {
     async fn rotate_refresh_token(&self, hash: &TokenHash, now: UnixMillis, grace_until: UnixMillis) -> StoreResult<RotateOutcome>;
     /// Live approvals of a user for an app, oldest first.
     async fn list_user_app_approvals(&self, user_id: &SfId, app_id: &SfId) -> StoreResult<Vec<Approval>>;
+    /// Live approvals of a user for every app, newest use first (Setup's "OAuth Connected Apps"
+    /// list on a user, and the user counts of "Connected Apps OAuth Usage").
+    async fn list_user_approvals(&self, user_id: &SfId) -> StoreResult<Vec<Approval>>;
     /// Revokes an approval and every access token issued under it.
     async fn revoke_approval(&self, id: &SfId, now: UnixMillis) -> StoreResult<()>;
     /// Revokes every approval and access token of a user (deactivation, password reset).
@@ -237,6 +241,61 @@ pub trait JtiStore: Send + Sync {
     async fn remember_jti(&self, key: &TokenHash, expires_at: UnixMillis, now: UnixMillis) -> StoreResult<bool>;
 }
 
+/// One asset token issuance (Salesforce's `AssetTokenEvent` platform event,
+/// `reference/salesforce-oauth.md` §3.11): who got a token for which device, until when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetTokenEvent {
+    /// The asset token's `jti`.
+    pub id: String,
+    pub org_id: SfId,
+    pub app_id: SfId,
+    pub user_id: SfId,
+    /// The actor token's `did`.
+    pub device_id: Option<String>,
+    /// The actor token's `Name` (the asset token's display name).
+    pub name: Option<String>,
+    /// `Asset.Name` and `Asset.SerialNumber` of the actor token.
+    pub asset_name: Option<String>,
+    pub asset_serial_number: Option<String>,
+    pub expires_at: UnixMillis,
+    pub created_at: UnixMillis,
+}
+
+/// Asset token events: append-only.
+#[async_trait]
+pub trait AssetEventStore: Send + Sync {
+    async fn insert_asset_token_event(&self, event: &AssetTokenEvent) -> StoreResult<()>;
+    /// The org's newest events first, at most `limit`.
+    async fn list_asset_token_events(&self, org_id: &SfId, limit: u32) -> StoreResult<Vec<AssetTokenEvent>>;
+}
+
+/// What logging out needs (OIDC Front-Channel and Back-Channel Logout 1.0): a session's apps
+/// are the apps of the access tokens issued in it (`AccessTokenRecord::session_hash`), so no
+/// separate record can drift from the tokens.
+#[async_trait]
+pub trait LogoutStore: Send + Sync {
+    /// Live sessions of a user, newest first.
+    async fn list_user_sessions(&self, user_id: &SfId, now: UnixMillis) -> StoreResult<Vec<Session>>;
+    /// The distinct apps that received an access token in a session (live or not).
+    async fn session_app_ids(&self, session_hash: &TokenHash) -> StoreResult<Vec<SfId>>;
+    /// Revokes every live access token issued in a session and consumes its unredeemed
+    /// authorization codes (security.md §3.8); returns how many tokens it revoked.
+    async fn revoke_session_tokens(&self, session_hash: &TokenHash, now: UnixMillis) -> StoreResult<u64>;
+}
+
+/// Dynamic client registration (RFC 7591 / RFC 7592): registrars' initial access tokens and the
+/// registrations of the apps they created. Tokens are stored as hashes only.
+#[async_trait]
+pub trait RegistrationStore: Send + Sync {
+    /// Sets a registrar app's initial access token, replacing (and so invalidating) any earlier one.
+    async fn set_initial_access_token(&self, app_id: &SfId, hash: &TokenHash, now: UnixMillis) -> StoreResult<()>;
+    /// The app whose initial access token has this hash.
+    async fn find_initial_access_token_app(&self, hash: &TokenHash) -> StoreResult<Option<SfId>>;
+    /// Inserts or replaces the registration of a registered app (its app row must exist).
+    async fn save_client_registration(&self, registration: &ClientRegistration) -> StoreResult<()>;
+    async fn find_client_registration(&self, app_id: &SfId) -> StoreResult<Option<ClientRegistration>>;
+}
+
 /// Everything Portico stores.
 pub trait Store:
     OrgStore
@@ -251,6 +310,9 @@ pub trait Store:
     + KeyStore
     + DeviceStore
     + JtiStore
+    + AssetEventStore
+    + LogoutStore
+    + RegistrationStore
 {
 }
 
@@ -267,5 +329,8 @@ impl<T> Store for T where
         + KeyStore
         + DeviceStore
         + JtiStore
+        + RegistrationStore
+    + AssetEventStore
+    + LogoutStore
 {
 }

@@ -41,8 +41,12 @@ struct DeviceRow {
 
 impl DeviceRow {
     fn into_domain(self) -> StoreResult<DeviceAuthorization> {
-        let status = DeviceStatus::parse(&self.status)
-            .ok_or_else(|| StoreError::Other(anyhow::anyhow!("stored device status `{}` is unknown", self.status)))?;
+        let status = DeviceStatus::parse(&self.status).ok_or_else(|| {
+            StoreError::Other(anyhow::anyhow!(
+                "stored device status `{}` is unknown",
+                self.status
+            ))
+        })?;
         Ok(DeviceAuthorization {
             device_code_hash: rows::hash(self.device_code_hash),
             user_code_hash: rows::hash(self.user_code_hash),
@@ -68,16 +72,26 @@ struct GuessRow {
 
 impl From<GuessRow> for CodeGuesses {
     fn from(row: GuessRow) -> Self {
-        Self { failures: row.failures, locked_until: rows::opt_millis(row.locked_until) }
+        Self {
+            failures: row.failures,
+            locked_until: rows::opt_millis(row.locked_until),
+        }
     }
 }
 
 impl SqlStore {
-    async fn find_device_where(&self, column: &str, hash: &TokenHash) -> StoreResult<Option<DeviceAuthorization>> {
+    async fn find_device_where(
+        &self,
+        column: &str,
+        hash: &TokenHash,
+    ) -> StoreResult<Option<DeviceAuthorization>> {
         // `column` is one of two names fixed in this file, never input.
         let sql = format!("SELECT {COLUMNS} FROM device_authorizations WHERE {column} = $1");
         let row = on_pool!(self, |pool| {
-            sqlx::query_as::<_, DeviceRow>(&sql).bind(hash.as_str()).fetch_optional(pool).await
+            sqlx::query_as::<_, DeviceRow>(&sql)
+                .bind(hash.as_str())
+                .fetch_optional(pool)
+                .await
         })
         .map_err(store_err)?;
         row.map(DeviceRow::into_domain).transpose()
@@ -86,7 +100,11 @@ impl SqlStore {
 
 #[async_trait]
 impl DeviceStore for SqlStore {
-    async fn insert_device_authorization(&self, auth: &DeviceAuthorization, now: UnixMillis) -> StoreResult<()> {
+    async fn insert_device_authorization(
+        &self,
+        auth: &DeviceAuthorization,
+        now: UnixMillis,
+    ) -> StoreResult<()> {
         let forget_before = now.0.saturating_sub(KEEP_EXPIRED_MILLIS);
         on_pool!(self, |pool| {
             sqlx::query("DELETE FROM device_authorizations WHERE expires_at < $1")
@@ -104,35 +122,44 @@ impl DeviceStore for SqlStore {
         );
         let inserted = on_pool!(self, |pool| {
             sqlx::query(&sql)
-            .bind(auth.device_code_hash.as_str())
-            .bind(auth.user_code_hash.as_str())
-            .bind(auth.app_id.as_str())
-            .bind(auth.scopes.to_wire())
-            .bind(auth.status.as_str())
-            .bind(auth.user_id.as_ref().map(SfId::as_str))
-            .bind(auth.interval_secs)
-            .bind(auth.polls)
-            .bind(auth.last_polled_at.map(|t| t.0))
-            .bind(auth.created_at.0)
-            .bind(auth.expires_at.0)
-            .bind(auth.decided_at.map(|t| t.0))
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
+                .bind(auth.device_code_hash.as_str())
+                .bind(auth.user_code_hash.as_str())
+                .bind(auth.app_id.as_str())
+                .bind(auth.scopes.to_wire())
+                .bind(auth.status.as_str())
+                .bind(auth.user_id.as_ref().map(SfId::as_str))
+                .bind(auth.interval_secs)
+                .bind(auth.polls)
+                .bind(auth.last_polled_at.map(|t| t.0))
+                .bind(auth.created_at.0)
+                .bind(auth.expires_at.0)
+                .bind(auth.decided_at.map(|t| t.0))
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
         })
         .map_err(store_err)?;
-        if inserted == 0 { Err(StoreError::Conflict("userCode".to_owned())) } else { Ok(()) }
+        if inserted == 0 {
+            Err(StoreError::Conflict("userCode".to_owned()))
+        } else {
+            Ok(())
+        }
     }
 
-    async fn find_device_authorization(&self, device_code_hash: &TokenHash) -> StoreResult<Option<DeviceAuthorization>> {
-        self.find_device_where("device_code_hash", device_code_hash).await
+    async fn find_device_authorization(
+        &self,
+        device_code_hash: &TokenHash,
+    ) -> StoreResult<Option<DeviceAuthorization>> {
+        self.find_device_where("device_code_hash", device_code_hash)
+            .await
     }
 
     async fn find_device_authorization_by_user_code(
         &self,
         user_code_hash: &TokenHash,
     ) -> StoreResult<Option<DeviceAuthorization>> {
-        self.find_device_where("user_code_hash", user_code_hash).await
+        self.find_device_where("user_code_hash", user_code_hash)
+            .await
     }
 
     async fn record_device_poll(
@@ -182,7 +209,11 @@ impl DeviceStore for SqlStore {
         Ok(changed == 1)
     }
 
-    async fn redeem_device_authorization(&self, device_code_hash: &TokenHash, now: UnixMillis) -> StoreResult<bool> {
+    async fn redeem_device_authorization(
+        &self,
+        device_code_hash: &TokenHash,
+        now: UnixMillis,
+    ) -> StoreResult<bool> {
         let changed = on_pool!(self, |pool| {
             sqlx::query(
                 "UPDATE device_authorizations SET status = 'redeemed' \
@@ -200,10 +231,12 @@ impl DeviceStore for SqlStore {
 
     async fn find_code_guesses(&self, session_hash: &TokenHash) -> StoreResult<CodeGuesses> {
         let row = on_pool!(self, |pool| {
-            sqlx::query_as::<_, GuessRow>("SELECT failures, locked_until FROM device_code_guesses WHERE session_hash = $1")
-                .bind(session_hash.as_str())
-                .fetch_optional(pool)
-                .await
+            sqlx::query_as::<_, GuessRow>(
+                "SELECT failures, locked_until FROM device_code_guesses WHERE session_hash = $1",
+            )
+            .bind(session_hash.as_str())
+            .fetch_optional(pool)
+            .await
         })
         .map_err(store_err)?;
         Ok(row.map(CodeGuesses::from).unwrap_or_default())

@@ -11,7 +11,12 @@ use crate::error::store_err;
 
 #[async_trait]
 impl JtiStore for SqlStore {
-    async fn remember_jti(&self, key: &TokenHash, expires_at: UnixMillis, now: UnixMillis) -> StoreResult<bool> {
+    async fn remember_jti(
+        &self,
+        key: &TokenHash,
+        expires_at: UnixMillis,
+        now: UnixMillis,
+    ) -> StoreResult<bool> {
         // Forget what has run out first, so an id may be used again once its assertion expired
         // (the assertion itself is then refused on `exp`), and the table stays small.
         on_pool!(self, |pool| {

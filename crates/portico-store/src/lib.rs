@@ -5,7 +5,7 @@
 //! whichever pool is configured through `on_pool!`; the schema lives in `migrations/sqlite` and
 //! `migrations/postgres` under the same file names. Modules are split by aggregate: `orgs`,
 //! `users`, `permissions`, `apps`, `certificates`, `audit`, `sessions`, `codes`, `tokens`,
-//! `keys`, `device`, `jti`; `error` turns driver errors into `StoreError` and `rows` decodes stored columns.
+//! `keys`, `device`, `jti`, `asset_events`, `logout`, `registrations`; `error` turns driver errors into `StoreError` and `rows` decodes stored columns.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -30,6 +30,7 @@ macro_rules! on_pool {
 }
 
 mod apps;
+mod asset_events;
 mod audit;
 mod certificates;
 mod codes;
@@ -37,8 +38,10 @@ mod device;
 mod error;
 mod jti;
 mod keys;
+mod logout;
 mod orgs;
 mod permissions;
+mod registrations;
 mod rows;
 mod sessions;
 mod tokens;

@@ -3,7 +3,10 @@
 
 use async_trait::async_trait;
 use portico_core::ids::SfId;
-use portico_core::org::{PermissionBundle, permissions_from_text, permissions_to_text};
+use portico_core::org::{
+    PermissionBundle, custom_permissions_from_text, custom_permissions_to_text,
+    permissions_from_text, permissions_to_text,
+};
 use portico_core::store::{BundleKind, PermissionStore, StoreResult};
 
 use crate::SqlStore;
@@ -17,6 +20,7 @@ struct BundleRow {
     name: String,
     label: String,
     permissions: String,
+    custom_permissions: String,
 }
 
 impl BundleRow {
@@ -27,6 +31,7 @@ impl BundleRow {
             name: self.name,
             label: self.label,
             permissions: permissions_from_text(&self.permissions),
+            custom_permissions: custom_permissions_from_text(&self.custom_permissions),
         })
     }
 }
@@ -43,10 +48,12 @@ const fn kind_text(kind: BundleKind) -> &'static str {
 impl PermissionStore for SqlStore {
     async fn insert_bundle(&self, kind: BundleKind, bundle: &PermissionBundle) -> StoreResult<()> {
         let permissions = permissions_to_text(&bundle.permissions);
+        let custom = custom_permissions_to_text(&bundle.custom_permissions);
         on_pool!(self, |pool| {
             sqlx::query(
-                "INSERT INTO permission_bundles (id, org_id, kind, name, label, permissions) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO permission_bundles \
+                 (id, org_id, kind, name, label, permissions, custom_permissions) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(bundle.id.as_str())
             .bind(bundle.org_id.as_str())
@@ -54,6 +61,7 @@ impl PermissionStore for SqlStore {
             .bind(&bundle.name)
             .bind(&bundle.label)
             .bind(&permissions)
+            .bind(&custom)
             .execute(pool)
             .await
             .map(|_| ())
@@ -63,16 +71,18 @@ impl PermissionStore for SqlStore {
 
     async fn update_bundle(&self, kind: BundleKind, bundle: &PermissionBundle) -> StoreResult<()> {
         let permissions = permissions_to_text(&bundle.permissions);
+        let custom = custom_permissions_to_text(&bundle.custom_permissions);
         let changed = on_pool!(self, |pool| {
             sqlx::query(
-                "UPDATE permission_bundles SET name = $1, label = $2, permissions = $3 \
-                 WHERE id = $4 AND kind = $5",
+                "UPDATE permission_bundles SET name = $1, label = $2, permissions = $3, \
+                 custom_permissions = $6 WHERE id = $4 AND kind = $5",
             )
             .bind(&bundle.name)
             .bind(&bundle.label)
             .bind(&permissions)
             .bind(bundle.id.as_str())
             .bind(kind_text(kind))
+            .bind(&custom)
             .execute(pool)
             .await
             .map(|r| r.rows_affected())
@@ -88,7 +98,7 @@ impl PermissionStore for SqlStore {
     ) -> StoreResult<Option<PermissionBundle>> {
         let row = on_pool!(self, |pool| {
             sqlx::query_as::<_, BundleRow>(
-                "SELECT id, org_id, name, label, permissions FROM permission_bundles \
+                "SELECT id, org_id, name, label, permissions, custom_permissions FROM permission_bundles \
                  WHERE id = $1 AND kind = $2",
             )
             .bind(id.as_str())
@@ -108,7 +118,7 @@ impl PermissionStore for SqlStore {
     ) -> StoreResult<Option<PermissionBundle>> {
         let row = on_pool!(self, |pool| {
             sqlx::query_as::<_, BundleRow>(
-                "SELECT id, org_id, name, label, permissions FROM permission_bundles \
+                "SELECT id, org_id, name, label, permissions, custom_permissions FROM permission_bundles \
                  WHERE org_id = $1 AND kind = $2 AND name = $3",
             )
             .bind(org_id.as_str())
@@ -128,7 +138,7 @@ impl PermissionStore for SqlStore {
     ) -> StoreResult<Vec<PermissionBundle>> {
         let rows = on_pool!(self, |pool| {
             sqlx::query_as::<_, BundleRow>(
-                "SELECT id, org_id, name, label, permissions FROM permission_bundles \
+                "SELECT id, org_id, name, label, permissions, custom_permissions FROM permission_bundles \
                  WHERE org_id = $1 AND kind = $2 ORDER BY name, id",
             )
             .bind(org_id.as_str())
@@ -187,7 +197,7 @@ impl PermissionStore for SqlStore {
     async fn user_permission_sets(&self, user_id: &SfId) -> StoreResult<Vec<PermissionBundle>> {
         let rows = on_pool!(self, |pool| {
             sqlx::query_as::<_, BundleRow>(
-                "SELECT b.id, b.org_id, b.name, b.label, b.permissions \
+                "SELECT b.id, b.org_id, b.name, b.label, b.permissions, b.custom_permissions \
                  FROM user_permission_sets a JOIN permission_bundles b ON b.id = a.permission_set_id \
                  WHERE a.user_id = $1 ORDER BY b.name, b.id",
             )

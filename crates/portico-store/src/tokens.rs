@@ -307,6 +307,21 @@ impl TokenStore for SqlStore {
         rows.into_iter().map(ApprovalRow::into_domain).collect()
     }
 
+    async fn list_user_approvals(&self, user_id: &SfId) -> StoreResult<Vec<Approval>> {
+        let rows = on_pool!(self, |pool| {
+            sqlx::query_as::<_, ApprovalRow>(
+                "SELECT id, org_id, app_id, user_id, scopes, code_hash, nonce, auth_time, \
+                 created_at, last_used_at, use_count, revoked_at FROM approvals \
+                 WHERE user_id = $1 AND revoked_at IS NULL ORDER BY last_used_at DESC, id",
+            )
+            .bind(user_id.as_str())
+            .fetch_all(pool)
+            .await
+        })
+        .map_err(store_err)?;
+        rows.into_iter().map(ApprovalRow::into_domain).collect()
+    }
+
     async fn revoke_approval(&self, id: &SfId, now: UnixMillis) -> StoreResult<()> {
         // COALESCE keeps the first revocation time and still counts the row, so revoking twice
         // succeeds while an unknown id is NotFound.

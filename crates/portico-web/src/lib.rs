@@ -10,6 +10,7 @@ mod pages;
 mod rate_limit;
 mod resource;
 mod security_headers;
+mod setup;
 mod state;
 
 use std::future::Future;
@@ -43,6 +44,11 @@ pub fn router(state: AppState) -> Router {
         .route("/services/oauth2/token", post(oauth::token::post).route_layer(limited.clone()))
         .route("/services/oauth2/device/authorize", post(oauth::device::authorize).route_layer(limited.clone()))
         .route("/services/oauth2/introspect", post(oauth::introspect::post).route_layer(limited.clone()))
+        .route("/services/oauth2/register", post(oauth::register::create).route_layer(limited.clone()))
+        .route(
+            "/services/oauth2/register/{client_id}",
+            get(oauth::register::read).put(oauth::register::update).delete(oauth::register::delete),
+        )
         .route("/services/oauth2/revoke", get(oauth::revoke::handle).post(oauth::revoke::handle))
         .route("/services/oauth2/userinfo", get(oauth::userinfo::userinfo_handler).post(oauth::userinfo::userinfo_handler))
         .route("/id/keys", get(oauth::jwks::get))
@@ -53,6 +59,8 @@ pub fn router(state: AppState) -> Router {
         .route("/setup/connect", get(pages::connect::get).post(pages::connect::post).route_layer(limited.clone()))
         .route("/login", get(pages::login::get).post(pages::login::post).route_layer(limited))
         .route("/secur/logout.jsp", get(pages::logout::get))
+        .route("/services/auth/idp/oidc/logout", get(oauth::logout::get).post(oauth::logout::post))
+        .route("/static/logout.js", get(pages::logout::script))
         .route("/static/portico.css", get(pages::stylesheet))
         .route("/", get(pages::home));
     let resource = Router::new()
@@ -71,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .merge(resource)
         .nest("/api/v1", admin)
         .merge(health)
+        .merge(setup::router())
         .layer(axum::middleware::from_fn(security_headers::no_store))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(axum::Extension(limits))

@@ -20,10 +20,16 @@ use portico_core::{ErrorCode, OAuthError};
 use crate::oauth::format::Format;
 use crate::oauth::token::error_response;
 
+/// Dynamic client registrations a registrar may make an hour (RFC 7591 §3.1 allows limiting
+/// registration; `reference/security.md` ATK-71: the 11th within an hour gets a 429).
+pub(crate) const REGISTRATIONS_PER_HOUR: u32 = 10;
+
 /// The server's limiters.
 pub(crate) struct RateLimits {
     per_ip: DefaultKeyedRateLimiter<IpAddr>,
     per_client: DefaultKeyedRateLimiter<String>,
+    /// Registrations per registrar app (by id), whatever address they come from.
+    per_registrar: DefaultKeyedRateLimiter<String>,
 }
 
 impl RateLimits {
@@ -31,7 +37,18 @@ impl RateLimits {
     pub(crate) fn new(per_minute: u32) -> Arc<Self> {
         let n = NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
         let quota = Quota::per_minute(n).allow_burst(n);
-        Arc::new(Self { per_ip: RateLimiter::keyed(quota), per_client: RateLimiter::keyed(quota) })
+        let hourly = NonZeroU32::new(REGISTRATIONS_PER_HOUR).unwrap_or(NonZeroU32::MIN);
+        Arc::new(Self {
+            per_ip: RateLimiter::keyed(quota),
+            per_client: RateLimiter::keyed(quota),
+            per_registrar: RateLimiter::keyed(Quota::per_hour(hourly).allow_burst(hourly)),
+        })
+    }
+
+    /// Counts a registration by the registrar app `registrar_id`; false once it is over its
+    /// hourly limit.
+    pub(crate) fn allow_registration(&self, registrar_id: &str) -> bool {
+        self.per_registrar.check_key(&registrar_id.to_owned()).is_ok()
     }
 
     pub(crate) fn allow_client(&self, client_id: &str) -> bool {
@@ -42,8 +59,10 @@ impl RateLimits {
     pub(crate) fn prune(&self) {
         self.per_ip.retain_recent();
         self.per_client.retain_recent();
+        self.per_registrar.retain_recent();
         self.per_ip.shrink_to_fit();
         self.per_client.shrink_to_fit();
+        self.per_registrar.shrink_to_fit();
     }
 }
 

@@ -38,6 +38,7 @@ fn user(profile_name: &str) -> UserContext {
         name: profile_name.into(),
         label: profile_name.into(),
         permissions: [Permission::ApiEnabled].into_iter().collect(),
+        custom_permissions: Vec::new(),
     };
     UserContext {
         user: User {

@@ -135,6 +135,22 @@ pub fn check_https_url(raw: &str) -> Result<(), String> {
     }
 }
 
+/// Checks a logout URL (single logout URL, back-channel logout URL): absolute `https://`, or
+/// `http://` on a loopback host only — the same loopback relaxation callbacks get (RFC 8252
+/// §7.3), so that an app under local development (and the end-to-end tests) can receive
+/// logouts; nothing off the machine is ever called over plain http.
+pub fn check_logout_url(raw: &str) -> Result<(), String> {
+    if check_https_url(raw).is_ok() {
+        return Ok(());
+    }
+    match url::Url::parse(raw) {
+        Ok(u) if u.scheme() == "http" && is_loopback_host(&u) && u.username().is_empty() && u.password().is_none() => Ok(()),
+        _ => Err(format!(
+            "`{raw}` must be an absolute URL starting with https:// (http only on localhost or 127.0.0.1)"
+        )),
+    }
+}
+
 /// Checks an absolute `http://` or `https://` URL (info URL).
 pub fn check_web_url(raw: &str) -> Result<(), String> {
     match url::Url::parse(raw) {

@@ -64,6 +64,8 @@ pub struct AppInput {
     #[cfg_attr(feature = "openapi", schema(ignore))]
     pub is_packaged: Option<IgnoredAny>,
     #[cfg_attr(feature = "openapi", schema(ignore))]
+    pub registered_by: Option<IgnoredAny>,
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub created_at: Option<IgnoredAny>,
     #[cfg_attr(feature = "openapi", schema(ignore))]
     pub updated_at: Option<IgnoredAny>,
@@ -122,6 +124,7 @@ pub struct OAuthConfigInput {
     pub is_code_credential_enabled: Option<bool>,
     pub is_code_credential_post_only: Option<bool>,
     pub single_logout_url: Option<String>,
+    pub backchannel_logout_url: Option<String>,
     pub id_token_config: Option<IdTokenConfigInput>,
     pub asset_token_config: Option<AssetTokenConfigInput>,
 }

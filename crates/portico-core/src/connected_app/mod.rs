@@ -200,6 +200,10 @@ pub struct OAuthConfig {
     /// "Enable Single Logout": the app's Single Logout URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub single_logout_url: Option<String>,
+    /// Portico's addition (OIDC Back-Channel Logout 1.0 §2.2 `backchannel_logout_uri`; Salesforce
+    /// has none): where a `logout_token` is POSTed when a user of this app logs out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backchannel_logout_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token_config: Option<IdTokenConfig>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -233,6 +237,7 @@ impl Default for OAuthConfig {
             is_code_credential_enabled: false,
             is_code_credential_post_only: false,
             single_logout_url: None,
+            backchannel_logout_url: None,
             id_token_config: None,
             asset_token_config: None,
         }

@@ -10,18 +10,18 @@
 
 use serde::Serialize;
 
-use crate::access::{check_app_access, oauth_config, UserContext};
+use crate::access::{UserContext, check_app_access, oauth_config};
 use crate::authorize::ConsentAnswer;
-use crate::client_auth::{authenticate, ClientCredentials};
+use crate::client_auth::{ClientCredentials, authenticate};
 use crate::connected_app::{ConnectedApp, OAuthConfig};
 use crate::device::{
-    display_user_code, normalize_user_code, user_code_hash, DeviceAuthorization, DeviceDecision, PollOutcome,
-    DEVICE_CODE_SECS, VERIFICATION_PATH,
+    DEVICE_CODE_SECS, DeviceAuthorization, DeviceDecision, PollOutcome, VERIFICATION_PATH,
+    display_user_code, normalize_user_code, user_code_hash,
 };
-use crate::grant::{GrantContext, Params};
-use crate::scope::{Scope, ScopeSet};
+use crate::grant::{GrantContext, Params, requested_scopes};
+use crate::scope::Scope;
 use crate::secret::TokenHash;
-use crate::token::issue::{issue, IssueRequest, RefreshIssue};
+use crate::token::issue::{IssueRequest, RefreshIssue, issue};
 use crate::token::response::TokenResponse;
 use crate::{ErrorCode, OAuthError, StoreError};
 
@@ -52,7 +52,10 @@ impl DeviceAuthorizationResponse {
             ("device_code", self.device_code.clone()),
             ("user_code", self.user_code.clone()),
             ("verification_uri", self.verification_uri.clone()),
-            ("verification_uri_complete", self.verification_uri_complete.clone()),
+            (
+                "verification_uri_complete",
+                self.verification_uri_complete.clone(),
+            ),
             ("interval", self.interval.to_string()),
             ("expires_in", self.expires_in.to_string()),
         ]
@@ -79,21 +82,15 @@ pub async fn authorize(
     params.check_no_duplicates(&["response_type", "client_id", "client_secret", "scope"])?;
     let client = authenticate(ctx.store, ctx.data_key, creds).await?;
     let oauth = device_config(&client.app)?;
-    let scopes = match params.get("scope") {
-        None => oauth.scopes.clone(),
-        Some(s) => {
-            let requested = ScopeSet::parse(s)
-                .map_err(|bad| OAuthError::invalid_scope(format!("requested scope is invalid, unknown, or malformed: {bad}")))?;
-            oauth.scopes.admits(&requested).map_err(|s| {
-                OAuthError::invalid_scope(format!("{} is not a selected OAuth scope of this connected app", s.token()))
-            })?;
-            requested
-        }
-    };
+    let scopes = requested_scopes(params, &oauth.scopes)?;
     let now = ctx.clock.now();
     for _ in 0..USER_CODE_DRAWS {
         let new = DeviceAuthorization::start(client.app.id.clone(), scopes.clone(), now);
-        match ctx.store.insert_device_authorization(&new.record, now).await {
+        match ctx
+            .store
+            .insert_device_authorization(&new.record, now)
+            .await
+        {
             Ok(()) => {
                 let verification_uri = format!("{}{VERIFICATION_PATH}", ctx.settings.issuer);
                 let user_code = display_user_code(&new.user_code);
@@ -116,7 +113,11 @@ pub async fn authorize(
 
 /// Polling: `authorization_pending` until the user answers, `slow_down` when polled too fast,
 /// then tokens once.
-pub async fn exchange(ctx: &GrantContext<'_>, params: &Params, creds: &ClientCredentials) -> Result<TokenResponse, OAuthError> {
+pub async fn exchange(
+    ctx: &GrantContext<'_>,
+    params: &Params,
+    creds: &ClientCredentials,
+) -> Result<TokenResponse, OAuthError> {
     params.check_no_duplicates(&["device_code"])?;
     let client = authenticate(ctx.store, ctx.data_key, creds).await?;
     device_config(&client.app)?;
@@ -125,7 +126,9 @@ pub async fn exchange(ctx: &GrantContext<'_>, params: &Params, creds: &ClientCre
     let raw = params
         .get("device_code")
         .or_else(|| params.get("code"))
-        .ok_or_else(|| OAuthError::invalid_request("missing required parameter: device_code (or code)"))?;
+        .ok_or_else(|| {
+            OAuthError::invalid_request("missing required parameter: device_code (or code)")
+        })?;
     let hash = TokenHash::of(raw);
     let now = ctx.clock.now();
     let auth = ctx
@@ -134,12 +137,18 @@ pub async fn exchange(ctx: &GrantContext<'_>, params: &Params, creds: &ClientCre
         .await?
         .ok_or_else(|| OAuthError::invalid_grant("invalid device code"))?;
     if auth.app_id != client.app.id {
-        return Err(OAuthError::invalid_grant("invalid device code: it was issued to another client"));
+        return Err(OAuthError::invalid_grant(
+            "invalid device code: it was issued to another client",
+        ));
     }
     match auth.poll(now) {
         PollOutcome::Refused(e) => Err(e),
         PollOutcome::Pending => {
-            if !ctx.store.record_device_poll(&hash, auth.polls, auth.interval_secs, now).await? {
+            if !ctx
+                .store
+                .record_device_poll(&hash, auth.polls, auth.interval_secs, now)
+                .await?
+            {
                 return Err(slow_down(auth.interval_secs));
             }
             Err(OAuthError::new(
@@ -148,7 +157,9 @@ pub async fn exchange(ctx: &GrantContext<'_>, params: &Params, creds: &ClientCre
             ))
         }
         PollOutcome::SlowDown { interval_secs } => {
-            ctx.store.record_device_poll(&hash, auth.polls, interval_secs, now).await?;
+            ctx.store
+                .record_device_poll(&hash, auth.polls, interval_secs, now)
+                .await?;
             Err(slow_down(interval_secs))
         }
         PollOutcome::Redeem => redeem(ctx, &client.app, &auth, &hash).await,
@@ -156,7 +167,10 @@ pub async fn exchange(ctx: &GrantContext<'_>, params: &Params, creds: &ClientCre
 }
 
 fn slow_down(interval_secs: i64) -> OAuthError {
-    OAuthError::new(ErrorCode::SlowDown, format!("polling too fast: wait {interval_secs} seconds between requests"))
+    OAuthError::new(
+        ErrorCode::SlowDown,
+        format!("polling too fast: wait {interval_secs} seconds between requests"),
+    )
 }
 
 async fn redeem(
@@ -169,14 +183,22 @@ async fn redeem(
     let user_id = auth.user_id.as_ref().ok_or_else(OAuthError::server_error)?;
     let user = UserContext::load(ctx.store, ctx.store, user_id)
         .await?
-        .ok_or_else(|| OAuthError::invalid_grant("invalid device code: its user no longer exists"))?;
+        .ok_or_else(|| {
+            OAuthError::invalid_grant("invalid device code: its user no longer exists")
+        })?;
     // Checked again at redemption: a user deactivated or unassigned since approving gets
     // nothing (`reference/security.md` §3.1, lockout parity).
     check_app_access(app, &user)?;
     if !ctx.store.redeem_device_authorization(hash, now).await? {
-        return Err(OAuthError::invalid_grant("expired authorization code: this device code was already used"));
+        return Err(OAuthError::invalid_grant(
+            "expired authorization code: this device code was already used",
+        ));
     }
-    let refresh = if auth.scopes.contains(Scope::RefreshToken) { RefreshIssue::New } else { RefreshIssue::None };
+    let refresh = if auth.scopes.contains(Scope::RefreshToken) {
+        RefreshIssue::New
+    } else {
+        RefreshIssue::None
+    };
     issue(
         ctx,
         IssueRequest {
@@ -215,16 +237,31 @@ pub struct PendingCode {
 }
 
 /// Looks up a code as a person typed it (case, dashes and spaces ignored).
-pub async fn lookup_user_code(ctx: &GrantContext<'_>, typed: &str) -> Result<CodeLookup, OAuthError> {
-    let Some(code) = normalize_user_code(typed) else { return Ok(CodeLookup::Wrong) };
-    let Some(auth) = ctx.store.find_device_authorization_by_user_code(&user_code_hash(&code)).await? else {
+pub async fn lookup_user_code(
+    ctx: &GrantContext<'_>,
+    typed: &str,
+) -> Result<CodeLookup, OAuthError> {
+    let Some(code) = normalize_user_code(typed) else {
+        return Ok(CodeLookup::Wrong);
+    };
+    let Some(auth) = ctx
+        .store
+        .find_device_authorization_by_user_code(&user_code_hash(&code))
+        .await?
+    else {
         return Ok(CodeLookup::Wrong);
     };
     if !auth.awaits_decision(ctx.clock.now()) {
         return Ok(CodeLookup::Spent);
     }
-    let Some(app) = ctx.store.find_app(&auth.app_id).await? else { return Ok(CodeLookup::Spent) };
-    Ok(CodeLookup::Pending(Box::new(PendingCode { auth, app, user_code: display_user_code(&code) })))
+    let Some(app) = ctx.store.find_app(&auth.app_id).await? else {
+        return Ok(CodeLookup::Spent);
+    };
+    Ok(CodeLookup::Pending(Box::new(PendingCode {
+        auth,
+        app,
+        user_code: display_user_code(&code),
+    })))
 }
 
 /// Where the verification page goes after a code was entered.
@@ -259,16 +296,26 @@ pub async fn answer(
         Some(ConsentAnswer::Deny) => DeviceDecision::Deny { user_id },
     };
     let now = ctx.clock.now();
-    if !ctx.store.decide_device_authorization(&auth.user_code_hash, &decision, now).await? {
+    if !ctx
+        .store
+        .decide_device_authorization(&auth.user_code_hash, &decision, now)
+        .await?
+    {
         return Ok(Answered::Spent);
     }
     if matches!(decision, DeviceDecision::Deny { .. }) {
         return Ok(Answered::Denied);
     }
     if !oauth.is_admin_approved {
-        let mut granted = ctx.store.find_consent(&user.user.id, &app.id).await?.unwrap_or_default();
+        let mut granted = ctx
+            .store
+            .find_consent(&user.user.id, &app.id)
+            .await?
+            .unwrap_or_default();
         auth.scopes.iter().for_each(|s| granted.insert(s));
-        ctx.store.save_consent(&user.user.id, &app.id, &granted, now).await?;
+        ctx.store
+            .save_consent(&user.user.id, &app.id, &granted, now)
+            .await?;
     }
     Ok(Answered::Approved)
 }

@@ -8,14 +8,14 @@
 //! remembered consent) — RFC 7523 leaves consent to the server, and issuing without it was
 //! Keycloak's CVE-2026-79652 (`reference/security.md` §3.2 item 10).
 
-use crate::access::{check_app_access, oauth_config, UserContext};
+use crate::OAuthError;
+use crate::access::{UserContext, check_app_access, oauth_config};
 use crate::client_assertion::{self, AssertionUse};
 use crate::client_auth::ClientCredentials;
-use crate::grant::{GrantContext, Params};
+use crate::grant::{GrantContext, Params, requested_scopes};
 use crate::scope::{Scope, ScopeSet};
-use crate::token::issue::{issue, IssueRequest, RefreshIssue};
+use crate::token::issue::{IssueRequest, RefreshIssue, issue};
 use crate::token::response::TokenResponse;
-use crate::OAuthError;
 
 pub const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
@@ -23,7 +23,11 @@ pub const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 /// simple-salesforce).
 const NOT_APPROVED: &str = "user hasn't approved this consumer";
 
-pub async fn exchange(ctx: &GrantContext<'_>, params: &Params, creds: &ClientCredentials) -> Result<TokenResponse, OAuthError> {
+pub async fn exchange(
+    ctx: &GrantContext<'_>,
+    params: &Params,
+    creds: &ClientCredentials,
+) -> Result<TokenResponse, OAuthError> {
     let jwt = params.required("assertion")?;
     let now = ctx.clock.now();
     let use_ = AssertionUse::Grant;
@@ -32,8 +36,14 @@ pub async fn exchange(ctx: &GrantContext<'_>, params: &Params, creds: &ClientCre
         .await
         .map_err(|e| e.into_oauth(use_))?;
     // No secret is needed, but a client_id that is sent must be the assertion's issuer.
-    if creds.client_id.as_deref().is_some_and(|id| id != app.consumer_key) {
-        return Err(OAuthError::invalid_grant("invalid assertion: iss does not match client_id"));
+    if creds
+        .client_id
+        .as_deref()
+        .is_some_and(|id| id != app.consumer_key)
+    {
+        return Err(OAuthError::invalid_grant(
+            "invalid assertion: iss does not match client_id",
+        ));
     }
     let oauth = oauth_config(&app)?;
 
@@ -50,26 +60,24 @@ pub async fn exchange(ctx: &GrantContext<'_>, params: &Params, creds: &ClientCre
     let allowed = if oauth.is_admin_approved {
         oauth.scopes.clone()
     } else {
-        let consent = ctx.store.find_consent(&user.user.id, &app.id).await?.filter(|c| !c.is_empty());
+        let consent = ctx
+            .store
+            .find_consent(&user.user.id, &app.id)
+            .await?
+            .filter(|c| !c.is_empty());
         let consent = consent.ok_or_else(|| OAuthError::invalid_grant(NOT_APPROVED))?;
         consent.iter().filter(|s| oauth.scopes.covers(*s)).collect()
     };
-    let scopes = match params.get("scope") {
-        None => allowed,
-        Some(s) => {
-            let requested = ScopeSet::parse(s)
-                .map_err(|bad| OAuthError::invalid_scope(format!("requested scope is invalid, unknown, or malformed: {bad}")))?;
-            allowed.admits(&requested).map_err(|s| {
-                OAuthError::invalid_scope(format!("{} was not granted to this connected app for this user", s.token()))
-            })?;
-            requested
-        }
-    };
     // No refresh token comes from this grant, so none is reported as granted.
-    let scopes: ScopeSet = scopes.iter().filter(|s| *s != Scope::RefreshToken).collect();
+    let scopes: ScopeSet = requested_scopes(params, &allowed)?
+        .iter()
+        .filter(|s| *s != Scope::RefreshToken)
+        .collect();
 
     // Last, so that an assertion refused for another reason does not burn its jti.
-    client_assertion::consume_jti(ctx.store, &assertion, now).await.map_err(|e| e.into_oauth(use_))?;
+    client_assertion::consume_jti(ctx.store, &assertion, now)
+        .await
+        .map_err(|e| e.into_oauth(use_))?;
     issue(
         ctx,
         IssueRequest {

@@ -8,6 +8,7 @@ pub mod device;
 pub mod jwt_bearer;
 pub mod password;
 pub mod refresh_token;
+pub mod token_exchange;
 
 use crate::client_auth::ClientCredentials;
 use crate::clock::Clock;
@@ -141,6 +142,7 @@ pub async fn exchange(
         "client_credentials" => client_credentials::exchange(ctx, params, creds).await,
         device::SALESFORCE_GRANT_TYPE | device::GRANT_TYPE => device::exchange(ctx, params, creds).await,
         jwt_bearer::GRANT_TYPE => jwt_bearer::exchange(ctx, params, creds).await,
+        token_exchange::GRANT_TYPE => token_exchange::exchange(ctx, params, creds).await,
         _ => Err(OAuthError::unsupported_grant_type("grant type not supported")),
     }
 }

@@ -3,13 +3,13 @@
 //! receives is missing from the database.
 
 use crate::clock::UnixMillis;
-use crate::connected_app::{split_audiences, ConnectedApp};
+use crate::connected_app::ConnectedApp;
 use crate::grant::GrantContext;
 use crate::ids::{KeyPrefix, SfId};
 use crate::org::User;
 use crate::scope::{Scope, ScopeSet};
 use crate::secret::{hmac_sha256_base64, TokenHash};
-use crate::token::id_token::{left_half_hash, IdTokenClaims};
+use crate::token::id_token::{self, IdTokenSubject};
 use crate::token::jwt_access::AccessTokenClaims;
 use crate::token::response::TokenResponse;
 use crate::token::{new_access_token, new_refresh_token, AccessTokenRecord, Approval, RefreshTokenRecord};
@@ -132,7 +132,17 @@ pub async fn issue(ctx: &GrantContext<'_>, req: IssueRequest<'_>) -> Result<Toke
 
     let id = identity_url(&ctx.settings.issuer, org_id, &req.user.id);
     let id_token = if req.id_token && req.scopes.contains(Scope::OpenId) {
-        Some(sign_id_token(ctx, app, req.user, &id, now, req.auth_time, req.nonce.clone(), &access_token)?)
+        let subject = IdTokenSubject {
+            app,
+            user: req.user,
+            identity_url: &id,
+            auth_time: req.auth_time,
+            nonce: req.nonce.as_deref(),
+            access_token: &access_token,
+            // `sid` ties the ID token to the browser session (Front-Channel Logout §3).
+            sid: req.session_hash.as_ref().map(crate::logout::session_sid),
+        };
+        Some(id_token::sign(ctx, subject).await?)
     } else {
         None
     };
@@ -175,36 +185,4 @@ async fn enforce_approval_limit(
         ctx.store.revoke_approval(&old.id, now).await?;
     }
     Ok(())
-}
-
-#[expect(clippy::too_many_arguments, reason = "each argument is a distinct claim source")]
-fn sign_id_token(
-    ctx: &GrantContext<'_>,
-    app: &ConnectedApp,
-    user: &User,
-    identity_url: &str,
-    now: UnixMillis,
-    auth_time: UnixMillis,
-    nonce: Option<String>,
-    access_token: &str,
-) -> Result<String, OAuthError> {
-    let config = app.oauth().and_then(|o| o.id_token_config.clone()).unwrap_or_default();
-    let mut audiences = vec![app.consumer_key.clone()];
-    audiences.extend(split_audiences(&config.id_token_audience));
-    let mut claims = IdTokenClaims::new(
-        ctx.settings.issuer.clone(),
-        identity_url.to_owned(),
-        audiences,
-        now,
-        i64::from(config.id_token_validity) * 60,
-        auth_time,
-    );
-    claims.nonce = nonce;
-    claims.at_hash = Some(left_half_hash(access_token));
-    if config.id_token_include_standard_claims {
-        claims.extra.insert("name".into(), user.display_name().into());
-        claims.extra.insert("preferred_username".into(), user.username.clone().into());
-        claims.extra.insert("email".into(), user.email.clone().into());
-    }
-    ctx.keys.signer(now).sign(&claims).map_err(|_| OAuthError::server_error())
 }

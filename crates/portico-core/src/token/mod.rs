@@ -5,6 +5,7 @@
 //! opaque too. Only SHA-256 hashes are stored (DESIGN §4).
 
 pub mod bearer;
+pub mod asset;
 pub mod id_token;
 pub mod introspect;
 pub mod issue;

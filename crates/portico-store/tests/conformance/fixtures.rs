@@ -64,6 +64,7 @@ pub(crate) fn bundle(org: &Org, name: &str, permissions: &[Permission]) -> Permi
         name: name.into(),
         label: format!("{name} label"),
         permissions: permissions.iter().copied().collect(),
+        custom_permissions: Vec::new(),
     }
 }
 

@@ -39,6 +39,10 @@ pub(crate) struct AppView {
     consumer_secret: Option<String>,
     is_installed: bool,
     is_packaged: bool,
+    /// The registrar app (`0H4…`) when this app was created through dynamic client registration
+    /// (RFC 7591); that app may introspect this one's tokens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    registered_by: Option<String>,
     /// Details of `oauthConfig.certificate`, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     certificate_info: Option<CertificateInfo>,
@@ -60,6 +64,7 @@ impl AppView {
             consumer_secret: None,
             is_installed: app.is_installed,
             is_packaged: app.is_packaged,
+            registered_by: app.registered_by.as_ref().map(ToString::to_string),
             certificate_info,
             created_at: app.created_at.0,
             updated_at: app.updated_at.0,
@@ -173,9 +178,9 @@ pub(crate) fn require_for_change(
     Ok(())
 }
 
-/// The read-only fields of a response (`id`, `isInstalled`, `isPackaged`) may be sent back, but
-/// only unchanged: a different value is refused rather than silently ignored. `app` is `None` on
-/// create, where the values are those of a new app.
+/// The read-only fields of a response (`id`, `isInstalled`, `isPackaged`, `registeredBy`) may be
+/// sent back, but only unchanged: a different value is refused rather than silently ignored. `app`
+/// is `None` on create, where the values are those of a new app.
 pub(crate) fn check_read_only(body: &Value, app: Option<&ConnectedApp>) -> Result<(), ApiError> {
     let expected = [
         (
@@ -189,6 +194,11 @@ pub(crate) fn check_read_only(body: &Value, app: Option<&ConnectedApp>) -> Resul
         (
             "isPackaged",
             Value::Bool(app.is_some_and(|a| a.is_packaged)),
+        ),
+        (
+            "registeredBy",
+            app.and_then(|a| a.registered_by.as_ref())
+                .map_or(Value::Null, |id| Value::String(id.to_string())),
         ),
     ];
     let errors = expected

@@ -249,7 +249,7 @@ fn changed_fields(changes: &[portico_core::connected_app::audit::FieldChange]) -
 }
 
 /// RFC 7396: objects merge key by key, `null` removes, anything else replaces.
-fn merge_patch(target: &mut Value, patch: Value) {
+pub(crate) fn merge_patch(target: &mut Value, patch: Value) {
     let Value::Object(patch) = patch else {
         *target = patch;
         return;

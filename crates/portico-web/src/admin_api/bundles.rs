@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use portico_core::admin_access::AdminAction;
+use portico_core::connected_app::org_certificate::check_developer_name;
 use portico_core::ids::{KeyPrefix, SfId};
 use portico_core::org::{Permission, PermissionBundle, Permissions};
 use portico_core::store::BundleKind;
@@ -23,11 +24,20 @@ pub(crate) struct BundleView {
     name: String,
     label: String,
     permissions: Vec<&'static str>,
+    /// Custom permissions granted (developer names); connected apps report the ones they expose
+    /// in ID tokens, UserInfo and the identity URL.
+    custom_permissions: Vec<String>,
 }
 
 impl From<PermissionBundle> for BundleView {
     fn from(b: PermissionBundle) -> Self {
-        Self { id: b.id, name: b.name, label: b.label, permissions: b.permissions.iter().map(|p| p.api_name()).collect() }
+        Self {
+            id: b.id,
+            name: b.name,
+            label: b.label,
+            permissions: b.permissions.iter().map(|p| p.api_name()).collect(),
+            custom_permissions: b.custom_permissions,
+        }
     }
 }
 
@@ -37,6 +47,8 @@ pub(crate) struct BundleInput {
     name: Option<String>,
     label: Option<String>,
     permissions: Option<Vec<String>>,
+    /// Replaces the custom permissions granted: developer names, each at most once.
+    custom_permissions: Option<Vec<String>>,
 }
 
 const fn prefix(kind: BundleKind) -> KeyPrefix {
@@ -73,6 +85,7 @@ async fn create(state: &AppState, caller: &Caller, kind: BundleKind, input: Bund
         name: String::new(),
         label: String::new(),
         permissions: Permissions::new(),
+        custom_permissions: Vec::new(),
     };
     if input.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
         return Err(ApiError::required("name"));
@@ -122,6 +135,19 @@ fn apply(bundle: &mut PermissionBundle, input: BundleInput) -> Result<(), ApiErr
             }
         }
         bundle.permissions = parsed;
+    }
+    if let Some(names) = input.custom_permissions {
+        let mut kept: Vec<String> = Vec::new();
+        for name in names.iter().map(|n| n.trim()) {
+            if let Err(msg) = check_developer_name(name) {
+                errors.push(ApiError::invalid_field("customPermissions", msg.replace("unique name", "custom permission name")));
+            } else if kept.iter().any(|k| k.eq_ignore_ascii_case(name)) {
+                errors.push(ApiError::invalid_field("customPermissions", format!("`{name}` is listed twice")));
+            } else {
+                kept.push(name.to_owned());
+            }
+        }
+        bundle.custom_permissions = kept;
     }
     ApiError::merge(errors).map_or(Ok(()), Err)
 }

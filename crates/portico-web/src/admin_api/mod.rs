@@ -2,17 +2,22 @@
 //! the `api` or `full` scope, permission checks from `portico_core::admin_access`, and
 //! Salesforce REST error arrays.
 
-mod app_lifecycle;
-mod app_support;
-mod apps;
+// The Setup pages (`crate::setup`) call these handlers themselves, so that a page and the API
+// check the same permissions and validate the same way.
+pub(crate) mod app_lifecycle;
+pub(crate) mod app_support;
+pub(crate) mod apps;
+mod asset_events;
 mod audit_trail;
 mod auth;
-mod bundles;
-mod certificates;
+pub(crate) mod bundles;
+pub(crate) mod certificates;
 mod openapi;
 mod org;
 mod packages;
-mod users;
+pub(crate) mod registration;
+mod sessions;
+pub(crate) mod users;
 
 use axum::routing::{delete, get, post};
 use axum::Router;
@@ -31,6 +36,8 @@ pub(crate) fn router() -> Router<AppState> {
             get(users::list_assignments).post(users::assign),
         )
         .route("/users/{id}/permission-set-assignments/{ps_id}", delete(users::unassign))
+        .route("/users/{id}/sessions", get(sessions::list).delete(sessions::delete))
+        .route("/asset-token-events", get(asset_events::list))
         .route("/profiles", get(bundles::list_profiles).post(bundles::create_profile))
         .route("/profiles/{id}", get(bundles::get_profile).patch(bundles::patch_profile))
         .route("/permission-sets", get(bundles::list_permission_sets).post(bundles::create_permission_set))
@@ -41,6 +48,7 @@ pub(crate) fn router() -> Router<AppState> {
             "/connected-apps/{full_name}/consumer-secret",
             get(app_lifecycle::reveal).post(app_lifecycle::rotate),
         )
+        .route("/connected-apps/{full_name}/initial-access-token", post(registration::generate))
         .route(
             "/connected-apps/{full_name}/install",
             post(app_lifecycle::install).delete(app_lifecycle::uninstall),

@@ -6,7 +6,7 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{app_lifecycle, apps, audit_trail, bundles, certificates, org, packages, users};
+use super::{app_lifecycle, apps, asset_events, audit_trail, sessions, bundles, certificates, org, packages, registration, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,9 +19,12 @@ use super::{app_lifecycle, apps, audit_trail, bundles, certificates, org, packag
     paths(
         apps::list, apps::create, apps::get, apps::put, apps::patch, apps::delete,
         app_lifecycle::reveal, app_lifecycle::rotate, app_lifecycle::install, app_lifecycle::uninstall,
+        registration::generate,
         packages::upload,
         certificates::list, certificates::create, certificates::get,
         audit_trail::list,
+        asset_events::list,
+        sessions::list, sessions::delete,
         users::list, users::get, users::create, users::patch,
         users::list_assignments, users::assign, users::unassign,
         bundles::list_profiles, bundles::get_profile, bundles::create_profile, bundles::patch_profile,

@@ -28,7 +28,11 @@ pub(crate) async fn authorize(
 ) -> Response {
     let format = Format::choose(params.get("format"), &headers);
     let creds = client_credentials(&state, &headers, &params);
-    let client_id = creds.as_ref().ok().and_then(|c| c.client_id.as_deref()).or_else(|| params.get("client_id"));
+    let client_id = creds
+        .as_ref()
+        .ok()
+        .and_then(|c| c.client_id.as_deref())
+        .or_else(|| params.get("client_id"));
     if let Some(client_id) = client_id
         && !limits.allow_client(client_id)
     {
@@ -38,9 +42,15 @@ pub(crate) async fn authorize(
 }
 
 /// The request's client credentials: HTTP Basic or body, or a `private_key_jwt` assertion.
-pub(crate) fn client_credentials(state: &AppState, headers: &HeaderMap, params: &Params) -> Result<ClientCredentials, OAuthError> {
+pub(crate) fn client_credentials(
+    state: &AppState,
+    headers: &HeaderMap,
+    params: &Params,
+) -> Result<ClientCredentials, OAuthError> {
     basic_credentials(headers)
-        .and_then(|basic| ClientCredentials::combine(basic, params.get("client_id"), params.get("client_secret")))
+        .and_then(|basic| {
+            ClientCredentials::combine(basic, params.get("client_id"), params.get("client_secret"))
+        })
         .and_then(|creds| creds.with_assertion(params, &state.tokens, state.clock.now()))
 }
 

@@ -28,6 +28,7 @@ pub(crate) async fn post(State(state): State<AppState>, headers: HeaderMap, OAut
     let ctx = state.grant_context();
     let creds = match basic_credentials(&headers)
         .and_then(|basic| ClientCredentials::combine(basic, params.get("client_id"), params.get("client_secret")))
+        .and_then(|creds| creds.with_assertion(&params, &state.tokens, state.clock.now()))
     {
         Ok(c) => c,
         Err(e) => return unauthorized(&e),

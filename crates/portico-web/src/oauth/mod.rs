@@ -7,6 +7,8 @@ pub(crate) mod format;
 pub(crate) mod introspect;
 pub(crate) mod jsonp;
 pub(crate) mod jwks;
+pub(crate) mod register;
+pub(crate) mod logout;
 pub(crate) mod revoke;
 pub(crate) mod token;
 pub(crate) mod userinfo;

@@ -6,7 +6,10 @@
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use portico_core::access::UserContext;
 use portico_core::ids::SfId;
+use portico_core::oidc::claims::custom_claims;
+use portico_core::org::Org;
 use portico_core::oidc::userinfo::{identity, userinfo, API_VERSION};
 use portico_core::org::Permission;
 use portico_core::scope::Scope;
@@ -68,7 +71,11 @@ pub(crate) async fn userinfo_handler(State(state): State<AppState>, headers: Hea
     let Ok(Some(org)) = state.store.find_org().await else {
         return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
     };
-    let body = userinfo(&state.tokens.issuer, &state.tokens.instance_url, &org, &grant.user.user);
+    let mut body = userinfo(&state.tokens.issuer, &state.tokens.instance_url, &org, &grant.user.user);
+    match app_claims(&state, &grant, &grant.user, &org).await {
+        Ok(claims) => body.extend(claims),
+        Err(r) => return r,
+    }
     render(Format::choose(params.get("format"), &headers), &params, &headers, body, "user")
 }
 
@@ -91,7 +98,7 @@ pub(crate) async fn identity_handler(
         return not_found();
     }
     let user = if user_id == grant.user.user.id {
-        grant.user.user.clone()
+        grant.user.clone()
     } else {
         // Another user's identity needs api or full and API Enabled (Salesforce §6.3).
         let s = &grant.token.scopes;
@@ -99,7 +106,10 @@ pub(crate) async fn identity_handler(
             return forbidden("Bad_OAuth_Token");
         }
         match state.store.find_user(&user_id).await {
-            Ok(Some(u)) if u.org_id == org.id => u,
+            Ok(Some(u)) if u.org_id == org.id => match UserContext::for_user(state.store.as_ref(), u).await {
+                Ok(context) => context,
+                Err(e) => return internal_error(&e.into()),
+            },
             _ => return not_found(),
         }
     };
@@ -108,6 +118,26 @@ pub(crate) async fn identity_handler(
         Some(v) if v.parse::<f32>().is_ok() => Some(v.to_owned()),
         _ => None,
     };
-    let body = identity(&state.tokens.issuer, &state.tokens.instance_url, &org, &user, version.as_deref());
+    let mut body = identity(&state.tokens.issuer, &state.tokens.instance_url, &org, &user.user, version.as_deref());
+    match app_claims(&state, &grant, &user, &org).await {
+        Ok(claims) => body.extend(claims),
+        Err(r) => return r,
+    }
     render(Format::choose(params.get("format"), &headers), &params, &headers, body, "user")
+}
+
+fn internal_error(e: &portico_core::OAuthError) -> Response {
+    tracing::error!(error = %e, "userinfo failed");
+    (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+}
+
+/// `custom_attributes` and `custom_permissions` of the token's app, about `user`
+/// (`reference/salesforce-oauth.md` §6.2, §6.3).
+async fn app_claims(state: &AppState, grant: &BearerGrant, user: &UserContext, org: &Org) -> Result<Map<String, Value>, Response> {
+    match state.store.find_app(&grant.token.app_id).await {
+        Ok(Some(app)) => Ok(custom_claims(&app, user, org, &grant.token.scopes)),
+        // The app was deleted with its tokens; a token that outlived it carries no app claims.
+        Ok(None) => Ok(Map::new()),
+        Err(e) => Err(internal_error(&e.into())),
+    }
 }

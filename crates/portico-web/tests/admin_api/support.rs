@@ -142,6 +142,7 @@ impl Harness {
             name: format!("P_{}", random_token()[..12].replace(['-', '_'], "x")),
             label: "Test profile".to_owned(),
             permissions: perms.iter().copied().collect(),
+            custom_permissions: Vec::new(),
         };
         self.store
             .insert_bundle(BundleKind::Profile, &profile)

@@ -165,6 +165,7 @@ async fn five_wrong_codes_lock_the_session_even_for_the_right_code() {
     } else {
         "BBBB-BBBB"
     };
+    let mut token = String::new();
     for attempt in 1..=4 {
         let res = enter_code(
             &server,
@@ -178,6 +179,7 @@ async fn five_wrong_codes_lock_the_session_even_for_the_right_code() {
             "{}",
             res.page
         );
+        token = csrf(&res.page);
     }
     // ATK-54: the fifth locks the page…
     let locked = enter_code(&server, &browser, wrong).await;
@@ -187,9 +189,14 @@ async fn five_wrong_codes_lock_the_session_even_for_the_right_code() {
         "{}",
         locked.page
     );
+    assert!(
+        !locked.page.contains("<form"),
+        "no form while locked: {}",
+        locked.page
+    );
     // …for the right code too, and for a plain visit.
     let form = [
-        ("csrf_token".to_owned(), csrf(&locked.page)),
+        ("csrf_token".to_owned(), token),
         ("user_code".to_owned(), s(&started, "user_code").to_owned()),
     ];
     assert_eq!(submit(&server, &browser, &form).await.status, 429);

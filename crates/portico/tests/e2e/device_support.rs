@@ -1,6 +1,6 @@
-//! Helpers for the device flow tests: starting an authorization both ways, polling both ways,
-//! answering on `/setup/connect` in a logged-in browser, and ageing codes in the database (the
-//! server's clock cannot be moved from outside, so ten minutes are simulated there).
+//! Helpers for the device flow tests (RFC 8628 §3.1–§3.5): starting an authorization both ways,
+//! polling both ways, answering on `/setup/connect` in a logged-in browser, and ageing codes in the
+//! database (the server's clock cannot be moved from outside, so ten minutes are simulated there).
 
 use serde_json::Value;
 use sqlx::Connection as _;

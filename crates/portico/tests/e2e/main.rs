@@ -25,8 +25,14 @@ mod rate_limit;
 mod web_server_flow;
 
 mod device_flow;
+mod device_interop;
 mod device_page;
 mod device_support;
+mod jwt_attacks;
+mod jwt_bearer;
+mod jwt_client_auth;
+mod jwt_interop;
+mod jwt_support;
 
 mod support;
 
@@ -46,3 +52,11 @@ mod user_agent_flow;
 mod userinfo_identity;
 
 mod interop;
+
+mod id_token;
+mod introspection;
+mod registration;
+mod registration_validation;
+
+mod asset_tokens;
+mod logout;

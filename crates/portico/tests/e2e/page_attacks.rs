@@ -243,13 +243,20 @@ async fn duplicate_client_or_redirect_parameters_get_an_error_page_unknown_ones_
         assert_eq!(res.status(), 400, "ATK-11: {}", duplicated.0);
         assert!(res.headers().get("location").is_none());
     }
-    // ATK-12: an unknown parameter changes nothing (the login page comes next).
+    // ATK-12: unknown and ignored parameters (display, device_id, …) change nothing: the login
+    // page comes next.
     let res = http
         .get(cli_code_url(
             &server,
             "api",
             &challenge,
-            &[("extra", "foobar")],
+            &[
+                ("extra", "foobar"),
+                ("display", "touch"),
+                ("device_id", "d1"),
+                ("nonce", "n1"),
+                ("sso_provider", "x"),
+            ],
         ))
         .send()
         .await

@@ -312,3 +312,39 @@ async fn username_password_flow_with_a_confidential_app() {
     let res = login(&server, &harness::client(), "pw@e2e.test", USER_PASSWORD).await;
     assert_eq!(res.status(), 401, "the lockout covers the login page too");
 }
+
+#[tokio::test]
+async fn an_app_without_oauth_settings_is_an_unknown_client() {
+    let server = Server::start();
+    let admin = admin_token(&server).await;
+    let (status, created) = api(
+        &server,
+        &admin,
+        reqwest::Method::POST,
+        "/api/v1/connected-apps",
+        Some(json!({"fullName": "NoOAuth", "label": "No OAuth", "contactEmail": "dev@app.test"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let key = s(&created, "consumerKey").to_owned();
+    let (status, to, page) = open(&harness::client(), &code_url(&server, &key)).await;
+    assert_eq!((status, to), (400, None));
+    assert!(page.contains("invalid_client_id"), "{page}");
+    let (status, body) = status_json(
+        harness::client()
+            .post(server.url("/services/oauth2/token"))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", key.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, oauth_error(&body).0),
+        (400, "invalid_client_id"),
+        "{body}"
+    );
+}

@@ -15,6 +15,9 @@ async fn refresh_token(server: &Server) -> String {
     s(&tokens, "refresh_token").to_owned()
 }
 
+/// A token request's form, the error it gets and, when checked, its description.
+type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, Option<&'a str>);
+
 fn basic(id: &str, secret: &str) -> String {
     format!("Basic {}", STANDARD.encode(format!("{id}:{secret}")))
 }
@@ -230,7 +233,7 @@ async fn basic_and_body_credentials_together_are_an_invalid_request() {
 async fn duplicate_missing_and_unknown_parameters_get_salesforce_errors() {
     let server = Server::start();
     let rt = refresh_token(&server).await;
-    let cases: [(&[(&str, &str)], &str, Option<&str>); 5] = [
+    let cases: [Case<'_>; 5] = [
         (
             &[
                 ("grant_type", "refresh_token"),

@@ -71,10 +71,17 @@ pub(super) fn validate(
         is_client_credential_enabled,
     );
     let single_logout_url = optional(input.single_logout_url);
-    if let Some(Err(msg)) = single_logout_url.as_deref().map(callback::check_https_url) {
+    if let Some(Err(msg)) = single_logout_url.as_deref().map(callback::check_logout_url) {
         e.push(FieldError::invalid(
             "oauthConfig.singleLogoutUrl",
             format!("the single logout URL {msg}"),
+        ));
+    }
+    let backchannel_logout_url = optional(input.backchannel_logout_url);
+    if let Some(Err(msg)) = backchannel_logout_url.as_deref().map(callback::check_logout_url) {
+        e.push(FieldError::invalid(
+            "oauthConfig.backchannelLogoutUrl",
+            format!("the back-channel logout URL {msg}"),
         ));
     }
     let id_token_config = input.id_token_config.and_then(|c| id_token(e, c));
@@ -105,6 +112,7 @@ pub(super) fn validate(
         is_code_credential_enabled: input.is_code_credential_enabled.unwrap_or(false),
         is_code_credential_post_only: input.is_code_credential_post_only.unwrap_or(false),
         single_logout_url,
+        backchannel_logout_url,
         id_token_config,
         asset_token_config,
     };

@@ -1,0 +1,305 @@
+// Issue 8, "How it is checked": log in as the admin, create an app through the New Connected
+// App page with every section filled, see the errors for a bad callback URL, an ID token
+// validity of 721 and an http:// single logout URL, fix and save, read the consumer key, reveal
+// the secret, set admin-approved policy and assign a permission set, then complete a web server
+// flow with the new app. Every page is photographed into target/ui-screenshots/.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import {
+  ADMIN_PASSWORD, ADMIN_USERNAME, BASE, allowIfAsked, callbackServer, launch, logIn, newPage, pkce, shot,
+} from './lib.js';
+
+const APP = 'Acme_Field_Service';
+const LABEL = 'Acme Field Service';
+const PERMSET = 'Connected_App_Users';
+const RUN_AS = 'integration.bot@acme.test';
+
+let browser;
+let page;
+let callback;
+/** What one step learns and a later one needs. */
+const seen = {};
+
+before(async () => {
+  browser = await launch();
+  page = await newPage(browser);
+  callback = await callbackServer();
+});
+
+after(async () => {
+  await browser?.close();
+  await callback?.close();
+});
+
+/** Runs a step; on failure, photographs the page as it was. */
+async function step(t, name, body) {
+  await t.test(name, async () => {
+    try {
+      await body();
+    } catch (e) {
+      await shot(page, `FAILED-${name.replace(/[^a-z0-9]+/gi, '-')}`).catch(() => {});
+      throw e;
+    }
+  });
+}
+
+const fieldError = (id) => page.locator(`#${id}-error`);
+
+test('an administrator sets up a connected app in the browser and uses it', async (t) => {
+  await step(t, 'log in and see Setup home', async () => {
+    await logIn(page, ADMIN_USERNAME, ADMIN_PASSWORD, '/setup');
+    await assert.doesNotReject(page.getByRole('heading', { name: 'Setup Home' }).waitFor());
+    await shot(page, '01-setup-home');
+  });
+
+  await step(t, 'create an asset signing certificate', async () => {
+    await page.getByRole('link', { name: 'Certificate and Key Management' }).click();
+    await page.getByLabel('Unique Name').fill('Asset_Signer');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByText('Certificate Asset_Signer was created.').waitFor();
+    seen.pem = (await page.locator('pre.pem').first().textContent()).trim();
+    assert.match(seen.pem, /^-----BEGIN CERTIFICATE-----/);
+    await shot(page, '02-certificates');
+  });
+
+  await step(t, 'create the run-as user on the New User page', async () => {
+    await page.getByRole('link', { name: 'Users', exact: true }).click();
+    await shot(page, '03-users');
+    await page.getByRole('link', { name: 'New User' }).click();
+    await page.getByLabel('First Name').fill('Integration');
+    await page.getByLabel('Last Name').fill('Bot');
+    await page.getByLabel('Email').fill(RUN_AS);
+    await page.getByLabel('Username').fill(RUN_AS);
+    await page.getByLabel('Profile').selectOption({ label: 'API Only User' });
+    await page.getByLabel('Password').fill('short');
+    await page.getByRole('button', { name: 'Save' }).click();
+    assert.match(await fieldError('password').textContent(), /at least 8 characters/);
+    assert.equal(await page.getByLabel('Username').inputValue(), RUN_AS, 'the form keeps what was typed');
+    await shot(page, '04-user-form-errors');
+    await page.getByLabel('Password').fill('Integration-Bot-Passw0rd');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText(`User ${RUN_AS} was created.`).waitFor();
+  });
+
+  await step(t, 'create a permission set and assign it to the admin', async () => {
+    await page.getByRole('link', { name: 'Permission Sets' }).click();
+    await page.getByRole('link', { name: 'New Permission Set' }).click();
+    await page.getByLabel('Label').fill('Connected App Users');
+    await page.getByLabel('API Name').fill(PERMSET);
+    await page.getByLabel('API Enabled').check();
+    await shot(page, '05-permission-set-form');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Permission Set Connected App Users was saved.').waitFor();
+    await page.getByRole('link', { name: 'Users', exact: true }).click();
+    await page.getByRole('link', { name: 'System Administrator' }).click();
+    await page.getByLabel('Permission Set').selectOption({ label: 'Connected App Users' });
+    await page.getByRole('button', { name: 'Assign' }).click();
+    await page.getByText('Permission set Connected App Users was assigned.').waitFor();
+    await shot(page, '06-user-detail');
+  });
+
+  await step(t, 'fill every section of the New Connected App page', async () => {
+    await page.getByRole('link', { name: 'App Manager' }).click();
+    await shot(page, '07-app-manager');
+    await page.getByRole('link', { name: 'New Connected App' }).click();
+    // Basic Information.
+    await page.getByLabel('Connected App Name').fill(LABEL);
+    await page.getByLabel('Connected App Name').blur();
+    assert.equal(await page.getByLabel('API Name').inputValue(), APP, 'the API name is suggested');
+    await page.getByLabel('Contact Email').fill('admin@acme.test');
+    await page.getByLabel('Contact Phone').fill('+1 415 555 0100');
+    await page.getByLabel('Logo Image URL').fill('https://acme.test/logo.png');
+    await page.getByLabel('Info URL').fill('https://acme.test/field-service');
+    await page.getByLabel('Description').fill('Dispatch and field technicians');
+    // API (Enable OAuth Settings): dependent fields appear with their checkbox.
+    assert.equal(await page.getByLabel('Callback URL').isVisible(), false);
+    await page.getByLabel('Enable OAuth Settings').check();
+    assert.equal(await page.getByLabel('Callback URL').isVisible(), true);
+    await page.getByLabel('Enable for Device Flow').check();
+    await page.getByLabel('Callback URL').fill(`${callback.url}\nhttp://acme.test/callback`);
+    const count = `${callback.url.length + 1 + 'http://acme.test/callback'.length} of 2,000 characters`;
+    assert.equal(await page.locator('#callback_url-count').textContent(), count, 'the live counter');
+    await page.getByLabel('Use Digital Signatures').check();
+    await page.getByLabel('Certificate file (PEM or DER, at most 4 KB)').setInputFiles({
+      name: 'acme.crt', mimeType: 'application/x-x509-ca-cert', buffer: Buffer.from(seen.pem),
+    });
+    // The two-list scope picker.
+    await page.getByLabel('Available OAuth Scopes').selectOption(['Api', 'OpenID', 'RefreshToken', 'Basic']);
+    await page.getByRole('button', { name: 'Add' }).click();
+    const chosen = await page.locator('#scopes-selected option').allTextContents();
+    assert.deepEqual(chosen.sort(), [
+      'Access and manage your data (api)',
+      'Access your basic information (id, profile, email, address, phone)',
+      'Allow access to your unique identifier (openid)',
+      'Perform requests on your behalf at any time (refresh_token, offline_access)',
+    ]);
+    assert.equal(await page.getByLabel('Require Secret for Web Server Flow').isChecked(), true);
+    assert.equal(await page.getByLabel('Require Secret for Refresh Token Flow').isChecked(), true);
+    await page.getByLabel(/Require Proof Key for Code Exchange/).check();
+    await page.getByLabel('Introspect All Tokens').check();
+    await page.getByLabel('Configure ID Token').check();
+    await page.locator('#id_token_validity').fill('721');
+    await page.getByLabel('ID Token Audiences').fill('https://acme.test/service');
+    await page.getByLabel('Include Standard Claims').check();
+    await page.locator('#id_token_attributes').check();
+    await page.locator('#id_token_custom_perms').check();
+    await page.getByLabel('Enable Asset Tokens').check();
+    await page.locator('#asset_validity').fill('60');
+    await page.getByLabel('Asset Signing Certificate').selectOption('Asset_Signer');
+    await page.getByLabel('Asset Audiences').fill('https://devices.acme.test');
+    await page.getByLabel('Enable Single Logout').check();
+    await page.getByLabel('Single Logout URL').fill('http://acme.test/logout');
+    await page.getByLabel('Enable Client Credentials Flow').check();
+    await page.getByLabel('Run As (username)').fill(RUN_AS);
+    await page.getByLabel('Enable Refresh Token Rotation').check();
+    await page.getByLabel(/JWT\)-based access tokens/).check();
+    await shot(page, '08-new-app-filled');
+  });
+
+  await step(t, 'save shows every error beside its field and keeps what was typed', async () => {
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('#error-summary').waitFor();
+    assert.match(await fieldError('callback_url').textContent(), /http:\/\/acme\.test\/callback/);
+    assert.match(await fieldError('id_token_validity').textContent(), /721.*1 to 720 minutes/);
+    assert.match(await fieldError('single_logout_url').textContent(), /https/);
+    assert.equal(await page.locator('#id_token_validity').inputValue(), '721');
+    assert.equal(await page.getByLabel('Single Logout URL').inputValue(), 'http://acme.test/logout');
+    assert.equal(await page.getByLabel('Run As (username)').inputValue(), RUN_AS);
+    assert.equal(await page.getByLabel('Asset Signing Certificate').inputValue(), 'Asset_Signer');
+    assert.equal(await page.getByLabel('Introspect All Tokens').isChecked(), true);
+    assert.match(await page.locator('#certificate-current').textContent(), /Certificate: .*RSA 2048/, 'the upload is kept');
+    const chosen = await page.locator('#scopes-selected option').count();
+    assert.equal(chosen, 4, 'the scopes are kept');
+    await shot(page, '09-new-app-errors');
+  });
+
+  await step(t, 'fix the three fields and save', async () => {
+    await page.getByLabel('Callback URL').fill(callback.url);
+    await page.locator('#id_token_validity').fill('30');
+    await page.getByLabel('Single Logout URL').fill('https://acme.test/logout');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(`${BASE}/setup/apps/${APP}`);
+    await page.getByText(`Connected app ${LABEL} was created.`).waitFor();
+    await shot(page, '10-view-app');
+  });
+
+  await step(t, 'read the consumer key and reveal the secret with the password', async () => {
+    seen.key = (await page.locator('#consumer-key').textContent()).trim();
+    assert.match(seen.key, /^[A-Za-z0-9._]{20,}$/);
+    assert.equal(await page.getByRole('button', { name: 'Copy' }).first().isVisible(), true);
+    await page.getByRole('link', { name: 'Manage Consumer Details' }).click();
+    assert.equal(await page.locator('#consumer-secret').count(), 0, 'no secret before the password');
+    await page.getByLabel('Password').fill('not-my-password');
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByText("That password isn't right.").waitFor();
+    await shot(page, '11-verify-password');
+    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    seen.secret = (await page.locator('#consumer-secret').textContent()).trim();
+    assert.match(seen.secret, /^[A-Za-z0-9]{16,}$/);
+    assert.equal((await page.locator('#consumer-key').textContent()).trim(), seen.key);
+    await shot(page, '12-consumer-details');
+  });
+
+  await step(t, 'set admin-approved users and assign the permission set', async () => {
+    await page.goto(`${BASE}/setup/apps/${APP}/policies`);
+    await page.getByLabel('Permitted Users').selectOption({ label: 'Admin approved users are pre-authorized' });
+    await page.getByLabel('IP Relaxation').selectOption('ENFORCE_RELAXREFRESH');
+    await page.getByLabel('Expire refresh token if not used for the period below').check();
+    await page.getByLabel('Period', { exact: true }).fill('30');
+    await page.getByLabel('Unit', { exact: true }).selectOption('DAYS');
+    await page.getByLabel('Timeout Value').selectOption({ label: '2 hours' });
+    await page.getByLabel('Connected App Users').check();
+    await page.getByRole('button', { name: 'Save Policies' }).click();
+    await page.getByText('The policies were saved.').waitFor();
+    assert.equal(await page.getByLabel('Connected App Users').isChecked(), true);
+    // A custom attribute: a bad formula is refused beside the field, then a good one is added.
+    await page.getByLabel('Attribute Key').fill('region');
+    await page.getByLabel('Formula').fill('$User.');
+    await page.getByRole('button', { name: 'Add Attribute' }).click();
+    await fieldError('attr_formula').waitFor();
+    await shot(page, '13-policies-formula-error');
+    await page.getByLabel('Formula').fill('$User.Email');
+    await page.getByRole('button', { name: 'Add Attribute' }).click();
+    await page.getByText('Custom attribute region was added.').waitFor();
+    await shot(page, '14-policies');
+  });
+
+  await step(t, 'complete a web server flow with the new app', async () => {
+    const { verifier, challenge } = pkce();
+    const query = new URLSearchParams({
+      response_type: 'code', client_id: seen.key, redirect_uri: callback.url, scope: 'api openid refresh_token',
+      state: 'state-123', code_challenge: challenge, code_challenge_method: 'S256',
+    });
+    await page.goto(`${BASE}/services/oauth2/authorize?${query}`);
+    if (!page.url().startsWith(callback.url)) await allowIfAsked(page);
+    await page.waitForURL((url) => url.href.startsWith(callback.url));
+    const back = new URL(page.url()).searchParams;
+    assert.equal(back.get('state'), 'state-123');
+    const res = await fetch(`${BASE}/services/oauth2/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'authorization_code', code: back.get('code'), client_id: seen.key, client_secret: seen.secret,
+        redirect_uri: callback.url, code_verifier: verifier,
+      }),
+    });
+    const tokens = await res.json();
+    assert.equal(res.status, 200, JSON.stringify(tokens));
+    assert.ok(tokens.access_token && tokens.refresh_token && tokens.id_token, JSON.stringify(Object.keys(tokens)));
+    seen.refresh = tokens.refresh_token;
+  });
+
+  await step(t, 'see the app in use, and edit it without losing its policies', async () => {
+    await page.goto(`${BASE}/setup/oauth-usage`);
+    const row = page.getByRole('row').filter({ hasText: LABEL });
+    assert.equal((await row.locator('td.num').textContent()).trim(), '1');
+    await shot(page, '15-oauth-usage');
+    await page.goto(`${BASE}/setup/apps?q=field`);
+    assert.equal(await page.getByRole('link', { name: LABEL, exact: true }).count(), 1);
+    await shot(page, '16-app-manager-search');
+    await page.goto(`${BASE}/setup/apps/${APP}/edit`);
+    await shot(page, '17-edit-app');
+    await page.getByLabel('Description').fill('Dispatch, field technicians and their devices');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText(`Connected app ${LABEL} was saved.`).waitFor();
+    await page.getByText('Dispatch, field technicians and their devices').waitFor();
+    await page.getByText('Admin approved users are pre-authorized').waitFor();
+  });
+
+  await step(t, "revoke the admin's approval from the user page", async () => {
+    await page.goto(`${BASE}/setup/users`);
+    await page.getByRole('link', { name: 'System Administrator' }).click();
+    const row = page.getByRole('row').filter({ hasText: LABEL });
+    assert.match(await row.textContent(), /api openid refresh_token/);
+    await shot(page, '18-user-oauth-apps');
+    await row.getByRole('button', { name: /Revoke/ }).click();
+    await page.getByText('Access was revoked').waitFor();
+    const res = await fetch(`${BASE}/services/oauth2/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'refresh_token', refresh_token: seen.refresh, client_id: seen.key, client_secret: seen.secret,
+      }),
+    });
+    assert.equal(res.status, 400, 'the revoked refresh token no longer works');
+  });
+
+  await step(t, 'delete an app after confirming', async () => {
+    await page.goto(`${BASE}/setup/apps/new`);
+    await page.getByLabel('Connected App Name').fill('Throwaway');
+    await page.getByLabel('API Name').fill('Throwaway');
+    await page.getByLabel('Contact Email').fill('admin@acme.test');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(`${BASE}/setup/apps/Throwaway`);
+    await page.getByRole('link', { name: 'Delete' }).click();
+    await shot(page, '19-confirm-delete');
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('Connected app Throwaway was deleted.').waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Throwaway' }).count(), 0);
+  });
+
+  await step(t, 'the pages ran no failing script', async () => {
+    assert.deepEqual(page.errors, []);
+  });
+});
