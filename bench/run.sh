@@ -121,7 +121,7 @@ api() {
 # configure_portico NAME: admin token, API-only run-as user, Bench (opaque), BenchJwt (JWT access
 # tokens) and BenchBearer (JWT bearer, admin-approved) apps; one user login through the Bench app
 # for refresh / UserInfo tokens; a client_credentials token for introspection.
-declare -A P_KEY P_SECRET P_JWTKEY P_JWTSECRET P_ADMIN P_RT P_UAT P_CCT P_ASSERTION
+declare -A P_KEY P_SECRET P_JWTKEY P_JWTSECRET P_ADMIN P_RT P_UAT P_CCT P_BEARERKEY
 configure_portico() {
   local name=$1 url=${P_URL[$1]} tok profiles api_profile admin_profile uid app
   tok=$(curl -sS "$url/services/oauth2/token" -d grant_type=password -d client_id=PorticoCLI \
@@ -142,9 +142,7 @@ configure_portico() {
   local cert
   cert=$(jq -Rs . <"$TMP/bearer.crt")
   app=$(api POST "$url/api/v1/connected-apps" "$tok" "{\"fullName\":\"BenchBearer\",\"label\":\"BenchBearer\",\"contactEmail\":\"b@bench.test\",\"profileName\":[\"$admin_profile\"],\"oauthConfig\":{\"callbackUrl\":\"https://bench.test/cb\",\"scopes\":[\"Api\"],\"certificate\":$cert,\"isAdminApproved\":true}}")
-  local bearer_key
-  bearer_key=$(jq -r .consumerKey <<<"$app")
-  P_ASSERTION[$name]=$(node "$ROOT/bench/assertion.mjs" "$TMP/bearer.key" "$bearer_key" "$ADMIN_USER" "$url")
+  P_BEARERKEY[$name]=$(jq -r .consumerKey <<<"$app")
   # A user token (refresh + access) through the real web server flow with the Bench app.
   local flow
   flow=$(node bench/flow.mjs --once --authorize "$url/services/oauth2/authorize" --token "$url/services/oauth2/token" \
@@ -325,7 +323,9 @@ P_ENV=(BENCH_METHOD=POST "BENCH_BODY=grant_type=refresh_token&refresh_token=${P_
 N_ENV=(BENCH_METHOD=POST "BENCH_BODY=grant_type=refresh_token&refresh_token=${N_RT[opaque]}" "BENCH_AUTH=$NB")
 scenario "refresh_token grant (SQLite)" sqlite /services/oauth2/token opaque /token
 
-P_ENV=(BENCH_METHOD=POST "BENCH_BODY=grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=${P_ASSERTION[sqlite]}")
+# The assertion's aud is the issuer, which changed with the restart (port 0): sign it now.
+assertion=$(node "$ROOT/bench/assertion.mjs" "$TMP/bearer.key" "${P_BEARERKEY[sqlite]}" "$ADMIN_USER" "${P_URL[sqlite]}")
+P_ENV=(BENCH_METHOD=POST "BENCH_BODY=grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=$assertion")
 N_ENV=()
 scenario "JWT bearer grant (peer: not supported)" sqlite /services/oauth2/token - -
 

@@ -24,6 +24,8 @@ mod harness;
 mod keys;
 #[path = "conformance/permissions.rs"]
 mod permissions;
+#[path = "conformance/registrations.rs"]
+mod registrations;
 #[path = "conformance/sessions.rs"]
 mod sessions;
 #[path = "conformance/tokens.rs"]
@@ -98,4 +100,7 @@ conformance! {
     keys::signing_keys_round_trip,
     keys::init_setting_keeps_the_first_value,
     keys::concurrent_init_setting_agrees,
+    registrations::initial_access_tokens_are_replaced_and_go_with_their_app,
+    registrations::client_registrations_round_trip_and_go_with_their_app,
+    registrations::bundles_keep_their_custom_permissions,
 }

@@ -10,6 +10,19 @@ use portico_core::OAuthError;
 
 use crate::error::OAuthJson;
 
+/// The longest value any OAuth parameter may have: room for a large signed assertion or actor
+/// token, and small enough that a parameter cannot be used to bloat redirects and logs.
+const MAX_PARAM_CHARS: usize = 16 * 1024;
+
+fn check_sizes(pairs: &[(String, String)]) -> Result<(), OAuthJson> {
+    match pairs.iter().find(|(_, v)| v.len() > MAX_PARAM_CHARS) {
+        Some((name, _)) => Err(OAuthJson::from(OAuthError::invalid_request(format!(
+            "parameter {name} is too long (at most {MAX_PARAM_CHARS} characters)"
+        )))),
+        None => Ok(()),
+    }
+}
+
 /// Parameters of an OAuth request, whatever encoding carried them. Query parameters count only
 /// when the body is empty (Salesforce reads a bodiless POST's query string).
 pub(crate) struct OAuthParams(pub(crate) Params);
@@ -23,6 +36,7 @@ impl<S: Send + Sync> FromRequest<S> for OAuthParams {
             .query()
             .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
             .unwrap_or_default();
+        check_sizes(&query)?;
         if req.method() == Method::GET {
             return Ok(Self(Params::new(query)));
         }
@@ -45,6 +59,7 @@ impl<S: Send + Sync> FromRequest<S> for OAuthParams {
                 Vec::new()
             }
         };
+        check_sizes(&pairs)?;
         Ok(Self(Params::new(if pairs.is_empty() { query } else { pairs })))
     }
 }

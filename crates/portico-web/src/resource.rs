@@ -2,6 +2,7 @@
 //! sequence (CONTRACT §2): the version list, a version's resource map, `sobjects/User/{id}` and
 //! `query` for a User or the Organization by id. A bad token gets 401 `INVALID_SESSION_ID`.
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -50,7 +51,8 @@ pub(crate) async fn versions(State(state): State<AppState>) -> Json<Value> {
     Json(Value::Array(list))
 }
 
-pub(crate) async fn resources(State(state): State<AppState>, headers: HeaderMap, Path(version): Path<String>) -> Response {
+pub(crate) async fn resources(State(state): State<AppState>, headers: HeaderMap, path: Result<Path<String>, PathRejection>) -> Response {
+    let Ok(Path(version)) = path else { return not_found() };
     let Some(v) = parse_version(&version) else { return not_found() };
     let grant = match caller(&state, &headers).await {
         Ok(g) => g,
@@ -75,7 +77,9 @@ fn user_record(v: &str, user: &portico_core::org::User) -> Value {
     })
 }
 
-pub(crate) async fn user(State(state): State<AppState>, headers: HeaderMap, Path((version, id)): Path<(String, String)>) -> Response {
+pub(crate) async fn user(State(state): State<AppState>, headers: HeaderMap, path: Result<Path<(String, String)>, PathRejection>) -> Response {
+    // A segment that is not UTF-8 is a path that names nothing: 404, never 400 or 500.
+    let Ok(Path((version, id))) = path else { return not_found() };
     let Some(v) = parse_version(&version) else { return not_found() };
     let grant = match caller(&state, &headers).await {
         Ok(g) => g,
@@ -99,7 +103,8 @@ pub(crate) struct QueryParams {
 
 /// Answers `SELECT … FROM User|Organization [WHERE Id = '…']`; anything else is
 /// `MALFORMED_QUERY`.
-pub(crate) async fn query(State(state): State<AppState>, headers: HeaderMap, Path(version): Path<String>, Query(p): Query<QueryParams>) -> Response {
+pub(crate) async fn query(State(state): State<AppState>, headers: HeaderMap, path: Result<Path<String>, PathRejection>, Query(p): Query<QueryParams>) -> Response {
+    let Ok(Path(version)) = path else { return not_found() };
     let Some(v) = parse_version(&version) else { return not_found() };
     let grant = match caller(&state, &headers).await {
         Ok(g) => g,

@@ -9,10 +9,31 @@ use crate::client_auth::{authenticate, ClientCredentials};
 use crate::grant::{GrantContext, Params};
 use crate::scope::Scope;
 use crate::secret::TokenHash;
+use crate::ids::SfId;
 use crate::store::CodeTaken;
+use crate::token::AuthorizationCode;
 use crate::token::issue::{issue, IssueRequest, RefreshIssue};
 use crate::token::response::TokenResponse;
 use crate::OAuthError;
+
+/// What a code is bound to (RFC 6749 §4.1.3, RFC 7636 §4.6): the client, the redirect URI and
+/// the PKCE challenge.
+fn check_binding(code: &AuthorizationCode, client_app: &SfId, params: &Params) -> Result<(), OAuthError> {
+    if code.app_id != *client_app {
+        return Err(OAuthError::invalid_grant("invalid authorization code: it was issued to another client"));
+    }
+    if params.get("redirect_uri").is_some_and(|uri| uri != code.redirect_uri) {
+        return Err(OAuthError::invalid_grant("redirect_uri must match the one used in the authorization request"));
+    }
+    match &code.code_challenge {
+        Some(challenge) => pkce::check_verifier(challenge, params.get("code_verifier")),
+        // RFC 9700 §4.8.2: a verifier without a challenge is a downgrade attempt.
+        None if params.get("code_verifier").is_some() => Err(OAuthError::invalid_grant(
+            "code_verifier was sent but the authorization request had no code_challenge",
+        )),
+        None => Ok(()),
+    }
+}
 
 pub async fn exchange(
     ctx: &GrantContext<'_>,
@@ -29,32 +50,21 @@ pub async fn exchange(
     let code = match ctx.store.take_code(&hash, now).await? {
         CodeTaken::NotFound => return Err(OAuthError::invalid_grant("invalid authorization code")),
         CodeTaken::AlreadyUsed(code) => {
-            if code.app_id == client.app.id {
+            // Only a replay that would otherwise have succeeded revokes what the code issued:
+            // a garbage replay must not let anyone who saw a used code kill the user's tokens
+            // (RFC 9700 §4.2.4; OAuth 2.1 "Reuse of Authorization Codes").
+            if check_binding(&code, &client.app.id, params).is_ok() {
+                tracing::warn!(app_id = %code.app_id, "authorization code replayed; revoking its tokens");
                 ctx.store.revoke_tokens_from_code(&hash, now).await?;
             }
             return Err(OAuthError::invalid_grant("expired authorization code"));
         }
         CodeTaken::Fresh(code) => code,
     };
-    if code.app_id != client.app.id {
-        return Err(OAuthError::invalid_grant("invalid authorization code: it was issued to another client"));
-    }
     if code.expires_at <= now {
         return Err(OAuthError::invalid_grant("expired authorization code"));
     }
-    if params.get("redirect_uri").is_some_and(|uri| uri != code.redirect_uri) {
-        return Err(OAuthError::invalid_grant("redirect_uri must match the one used in the authorization request"));
-    }
-    match &code.code_challenge {
-        Some(challenge) => pkce::check_verifier(challenge, params.get("code_verifier"))?,
-        // RFC 9700 §4.8.2: a verifier without a challenge is a downgrade attempt.
-        None if params.get("code_verifier").is_some() => {
-            return Err(OAuthError::invalid_grant(
-                "code_verifier was sent but the authorization request had no code_challenge",
-            ));
-        }
-        None => {}
-    }
+    check_binding(&code, &client.app.id, params)?;
 
     let user = UserContext::load(ctx.store, ctx.store, &code.user_id)
         .await?

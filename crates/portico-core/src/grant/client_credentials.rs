@@ -2,7 +2,7 @@
 //! Client Credentials Flow, authenticated with their consumer secret; the token acts as the
 //! app's run-as user; no refresh token.
 
-use crate::access::{oauth_config, UserContext};
+use crate::access::{check_app_access, oauth_config, UserContext};
 use crate::client_auth::{authenticate, ClientCredentials};
 use crate::grant::{requested_scopes, GrantContext, Params};
 use crate::scope::{Scope, ScopeSet};
@@ -38,6 +38,8 @@ pub async fn exchange(
         return Err(OAuthError::new(ErrorCode::InactiveUser, "user is inactive"));
     }
     let user = UserContext::for_user(ctx.store, user).await?;
+    // The run-as user is held to the app's policies like any user: installation, permitted users.
+    check_app_access(&client.app, &user)?;
     let app_scopes: ScopeSet = oauth.scopes.iter().filter(|s| *s != Scope::RefreshToken).collect();
     let scopes = requested_scopes(params, &app_scopes)?;
     let now = ctx.clock.now();

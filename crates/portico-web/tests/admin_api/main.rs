@@ -10,4 +10,5 @@ mod apps;
 mod matrix;
 mod metadata;
 mod openapi;
+mod registration;
 mod support;

@@ -149,7 +149,6 @@ async fn an_oversized_redirect_uri_gets_an_error_page_and_the_server_stays_healt
 }
 
 #[tokio::test]
-#[ignore = "needs the parameter size limits of issue 4 (not implemented yet): a 60 KB state is redirected back today"]
 async fn an_oversized_authorization_parameter_is_refused() {
     let server = Server::start();
     let http = harness::client();

@@ -175,7 +175,8 @@ async fn foreign_audiences_are_refused() {
 #[tokio::test]
 async fn oversized_or_garbage_assertions_fail_fast() {
     let (server, _, _) = setup().await;
-    // ATK-50: a large random assertion is refused without work; past the body limit, with 413.
+    // ATK-50: a large random assertion is refused without work (past the 16 KB parameter limit,
+    // before any parsing); past the body limit, with 413.
     let random: String = (0..200_000)
         .map(|i| char::from(b'A' + u8::try_from(i % 26).unwrap()))
         .collect();
@@ -186,7 +187,7 @@ async fn oversized_or_garbage_assertions_fail_fast() {
         "{:?}",
         started.elapsed()
     );
-    assert_eq!(refused(status, &body).0, "invalid_grant");
+    assert_eq!(refused(status, &body).0, "invalid_request");
     let huge = "A".repeat(1024 * 1024);
     let (status, _) = jwt_grant(&server, &huge).await;
     assert_eq!(status, 413);

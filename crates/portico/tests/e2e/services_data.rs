@@ -106,8 +106,6 @@ async fn services_data_answers_the_login_sequence_of_salesforce_clients() {
 }
 
 #[tokio::test]
-#[ignore = "bug in crates/portico-web/src/resource.rs: axum's Path rejection answers 400 for a \
-            percent-encoded path segment that is not UTF-8, where CONTRACT §2 promises 404"]
 async fn a_path_segment_that_is_not_utf8_is_a_404() {
     let server = Server::start();
     let tokens = admin_tokens(&server).await;

@@ -101,6 +101,7 @@ async fn portico_cli_web_server_flow_with_pkce_issues_salesforce_shaped_tokens()
     let code = callback_param(&callback, "code").unwrap();
 
     let http = harness::client();
+    let verifier_copy = verifier.secret().clone();
     let token = client
         .exchange_code(AuthorizationCode::new(code.clone()))
         .set_pkce_verifier(verifier)
@@ -128,28 +129,30 @@ async fn portico_cli_web_server_flow_with_pkce_issues_salesforce_shaped_tokens()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '='))
     );
 
-    // The same code again fails, and revokes what it issued.
-    let replay = http
-        .post(server.url("/services/oauth2/token"))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("client_id", "PorticoCLI"),
-            ("redirect_uri", CLI_CALLBACK),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(replay.status(), 400);
-    let body: serde_json::Value = replay.json().await.unwrap();
-    assert_eq!(body["error"], "invalid_grant");
-    let me = http
-        .get(server.url("/services/oauth2/userinfo"))
-        .bearer_auth(access)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(me.status(), 403, "tokens from a replayed code are revoked");
+    // The same code again fails. A garbage replay (no verifier) changes nothing; a replay that
+    // would otherwise have succeeded revokes what the code issued.
+    let replay = |verifier: Option<String>| {
+        let mut form = vec![
+            ("grant_type", "authorization_code".to_owned()),
+            ("code", code.clone()),
+            ("client_id", "PorticoCLI".to_owned()),
+            ("redirect_uri", CLI_CALLBACK.to_owned()),
+        ];
+        if let Some(v) = verifier {
+            form.push(("code_verifier", v));
+        }
+        http.post(server.url("/services/oauth2/token")).form(&form).send()
+    };
+    let userinfo_status = || async {
+        http.get(server.url("/services/oauth2/userinfo")).bearer_auth(access).send().await.unwrap().status()
+    };
+    let garbage = replay(None).await.unwrap();
+    assert_eq!(garbage.status(), 400);
+    assert_eq!(garbage.json::<serde_json::Value>().await.unwrap()["error"], "invalid_grant");
+    assert_eq!(userinfo_status().await, 200, "a garbage replay revokes nothing");
+    let valid = replay(Some(verifier_copy)).await.unwrap();
+    assert_eq!(valid.status(), 400);
+    assert_eq!(userinfo_status().await, 403, "tokens from a replayed code are revoked");
 }
 
 #[tokio::test]
