@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import {
-  ADMIN_PASSWORD, ADMIN_USERNAME, BASE, allowIfAsked, callbackServer, launch, logIn, newPage, pkce, shot,
+  ADMIN_PASSWORD, ADMIN_USERNAME, BASE, allowIfAsked, callbackServer, field, launch, logIn, newPage, pkce, shot,
 } from './lib.js';
 
 const APP = 'Acme_Field_Service';
@@ -56,7 +56,7 @@ test('an administrator sets up a connected app in the browser and uses it', asyn
 
   await step(t, 'create an asset signing certificate', async () => {
     await page.getByRole('link', { name: 'Certificate and Key Management' }).click();
-    await page.getByLabel('Unique Name').fill('Asset_Signer');
+    await field(page, 'Unique Name').fill('Asset_Signer');
     await page.getByRole('button', { name: 'Create' }).click();
     await page.getByText('Certificate Asset_Signer was created.').waitFor();
     seen.pem = (await page.locator('pre.pem').first().textContent()).trim();
@@ -68,17 +68,17 @@ test('an administrator sets up a connected app in the browser and uses it', asyn
     await page.getByRole('link', { name: 'Users', exact: true }).click();
     await shot(page, '03-users');
     await page.getByRole('link', { name: 'New User' }).click();
-    await page.getByLabel('First Name').fill('Integration');
-    await page.getByLabel('Last Name').fill('Bot');
-    await page.getByLabel('Email').fill(RUN_AS);
-    await page.getByLabel('Username').fill(RUN_AS);
-    await page.getByLabel('Profile').selectOption({ label: 'API Only User' });
-    await page.getByLabel('Password').fill('short');
+    await field(page, 'First Name').fill('Integration');
+    await field(page, 'Last Name').fill('Bot');
+    await field(page, 'Email').fill(RUN_AS);
+    await field(page, 'Username').fill(RUN_AS);
+    await field(page, 'Profile').selectOption({ label: 'API Only User' });
+    await field(page, 'Password').fill('short');
     await page.getByRole('button', { name: 'Save' }).click();
     assert.match(await fieldError('password').textContent(), /at least 8 characters/);
-    assert.equal(await page.getByLabel('Username').inputValue(), RUN_AS, 'the form keeps what was typed');
+    assert.equal(await field(page, 'Username').inputValue(), RUN_AS, 'the form keeps what was typed');
     await shot(page, '04-user-form-errors');
-    await page.getByLabel('Password').fill('Integration-Bot-Passw0rd');
+    await field(page, 'Password').fill('Integration-Bot-Passw0rd');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText(`User ${RUN_AS} was created.`).waitFor();
   });
@@ -86,15 +86,16 @@ test('an administrator sets up a connected app in the browser and uses it', asyn
   await step(t, 'create a permission set and assign it to the admin', async () => {
     await page.getByRole('link', { name: 'Permission Sets' }).click();
     await page.getByRole('link', { name: 'New Permission Set' }).click();
-    await page.getByLabel('Label').fill('Connected App Users');
-    await page.getByLabel('API Name').fill(PERMSET);
-    await page.getByLabel('API Enabled').check();
+    await field(page, 'Label').fill('Connected App Users');
+    await field(page, 'Label').blur();
+    assert.equal(await field(page, 'API Name').inputValue(), PERMSET, 'the API name is suggested');
+    await field(page, 'API Enabled').check();
     await shot(page, '05-permission-set-form');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Permission Set Connected App Users was saved.').waitFor();
     await page.getByRole('link', { name: 'Users', exact: true }).click();
     await page.getByRole('link', { name: 'System Administrator' }).click();
-    await page.getByLabel('Permission Set').selectOption({ label: 'Connected App Users' });
+    await page.getByLabel('Permission Set', { exact: true }).selectOption({ label: 'Connected App Users' });
     await page.getByRole('button', { name: 'Assign' }).click();
     await page.getByText('Permission set Connected App Users was assigned.').waitFor();
     await shot(page, '06-user-detail');
@@ -105,28 +106,28 @@ test('an administrator sets up a connected app in the browser and uses it', asyn
     await shot(page, '07-app-manager');
     await page.getByRole('link', { name: 'New Connected App' }).click();
     // Basic Information.
-    await page.getByLabel('Connected App Name').fill(LABEL);
-    await page.getByLabel('Connected App Name').blur();
-    assert.equal(await page.getByLabel('API Name').inputValue(), APP, 'the API name is suggested');
-    await page.getByLabel('Contact Email').fill('admin@acme.test');
-    await page.getByLabel('Contact Phone').fill('+1 415 555 0100');
-    await page.getByLabel('Logo Image URL').fill('https://acme.test/logo.png');
-    await page.getByLabel('Info URL').fill('https://acme.test/field-service');
-    await page.getByLabel('Description').fill('Dispatch and field technicians');
+    await field(page, 'Connected App Name').fill(LABEL);
+    await field(page, 'Connected App Name').blur();
+    assert.equal(await field(page, 'API Name').inputValue(), APP, 'the API name is suggested');
+    await field(page, 'Contact Email').fill('admin@acme.test');
+    await field(page, 'Contact Phone').fill('+1 415 555 0100');
+    await field(page, 'Logo Image URL').fill('https://acme.test/logo.png');
+    await field(page, 'Info URL').fill('https://acme.test/field-service');
+    await field(page, 'Description').fill('Dispatch and field technicians');
     // API (Enable OAuth Settings): dependent fields appear with their checkbox.
-    assert.equal(await page.getByLabel('Callback URL').isVisible(), false);
-    await page.getByLabel('Enable OAuth Settings').check();
-    assert.equal(await page.getByLabel('Callback URL').isVisible(), true);
-    await page.getByLabel('Enable for Device Flow').check();
-    await page.getByLabel('Callback URL').fill(`${callback.url}\nhttp://acme.test/callback`);
+    assert.equal(await field(page, 'Callback URL').isVisible(), false);
+    await field(page, 'Enable OAuth Settings').check();
+    assert.equal(await field(page, 'Callback URL').isVisible(), true);
+    await field(page, 'Enable for Device Flow').check();
+    await field(page, 'Callback URL').fill(`${callback.url}\nhttp://acme.test/callback`);
     const count = `${callback.url.length + 1 + 'http://acme.test/callback'.length} of 2,000 characters`;
     assert.equal(await page.locator('#callback_url-count').textContent(), count, 'the live counter');
-    await page.getByLabel('Use Digital Signatures').check();
-    await page.getByLabel('Certificate file (PEM or DER, at most 4 KB)').setInputFiles({
+    await field(page, 'Use Digital Signatures').check();
+    await field(page, 'Certificate file (PEM or DER, at most 4 KB)').setInputFiles({
       name: 'acme.crt', mimeType: 'application/x-x509-ca-cert', buffer: Buffer.from(seen.pem),
     });
     // The two-list scope picker.
-    await page.getByLabel('Available OAuth Scopes').selectOption(['Api', 'OpenID', 'RefreshToken', 'Basic']);
+    await field(page, 'Available OAuth Scopes').selectOption(['Api', 'OpenID', 'RefreshToken', 'Basic']);
     await page.getByRole('button', { name: 'Add' }).click();
     const chosen = await page.locator('#scopes-selected option').allTextContents();
     assert.deepEqual(chosen.sort(), [
@@ -135,25 +136,25 @@ test('an administrator sets up a connected app in the browser and uses it', asyn
       'Allow access to your unique identifier (openid)',
       'Perform requests on your behalf at any time (refresh_token, offline_access)',
     ]);
-    assert.equal(await page.getByLabel('Require Secret for Web Server Flow').isChecked(), true);
-    assert.equal(await page.getByLabel('Require Secret for Refresh Token Flow').isChecked(), true);
+    assert.equal(await field(page, 'Require Secret for Web Server Flow').isChecked(), true);
+    assert.equal(await field(page, 'Require Secret for Refresh Token Flow').isChecked(), true);
     await page.getByLabel(/Require Proof Key for Code Exchange/).check();
-    await page.getByLabel('Introspect All Tokens').check();
-    await page.getByLabel('Configure ID Token').check();
+    await field(page, 'Introspect All Tokens').check();
+    await field(page, 'Configure ID Token').check();
     await page.locator('#id_token_validity').fill('721');
-    await page.getByLabel('ID Token Audiences').fill('https://acme.test/service');
-    await page.getByLabel('Include Standard Claims').check();
+    await field(page, 'ID Token Audiences').fill('https://acme.test/service');
+    await field(page, 'Include Standard Claims').check();
     await page.locator('#id_token_attributes').check();
     await page.locator('#id_token_custom_perms').check();
-    await page.getByLabel('Enable Asset Tokens').check();
+    await field(page, 'Enable Asset Tokens').check();
     await page.locator('#asset_validity').fill('60');
-    await page.getByLabel('Asset Signing Certificate').selectOption('Asset_Signer');
-    await page.getByLabel('Asset Audiences').fill('https://devices.acme.test');
-    await page.getByLabel('Enable Single Logout').check();
-    await page.getByLabel('Single Logout URL').fill('http://acme.test/logout');
-    await page.getByLabel('Enable Client Credentials Flow').check();
-    await page.getByLabel('Run As (username)').fill(RUN_AS);
-    await page.getByLabel('Enable Refresh Token Rotation').check();
+    await field(page, 'Asset Signing Certificate').selectOption('Asset_Signer');
+    await field(page, 'Asset Audiences').fill('https://devices.acme.test');
+    await field(page, 'Enable Single Logout').check();
+    await field(page, 'Single Logout URL').fill('http://acme.test/logout');
+    await field(page, 'Enable Client Credentials Flow').check();
+    await field(page, 'Run As (username)').fill(RUN_AS);
+    await field(page, 'Enable Refresh Token Rotation').check();
     await page.getByLabel(/JWT\)-based access tokens/).check();
     await shot(page, '08-new-app-filled');
   });
@@ -165,10 +166,10 @@ test('an administrator sets up a connected app in the browser and uses it', asyn
     assert.match(await fieldError('id_token_validity').textContent(), /721.*1 to 720 minutes/);
     assert.match(await fieldError('single_logout_url').textContent(), /https/);
     assert.equal(await page.locator('#id_token_validity').inputValue(), '721');
-    assert.equal(await page.getByLabel('Single Logout URL').inputValue(), 'http://acme.test/logout');
-    assert.equal(await page.getByLabel('Run As (username)').inputValue(), RUN_AS);
-    assert.equal(await page.getByLabel('Asset Signing Certificate').inputValue(), 'Asset_Signer');
-    assert.equal(await page.getByLabel('Introspect All Tokens').isChecked(), true);
+    assert.equal(await field(page, 'Single Logout URL').inputValue(), 'http://acme.test/logout');
+    assert.equal(await field(page, 'Run As (username)').inputValue(), RUN_AS);
+    assert.equal(await field(page, 'Asset Signing Certificate').inputValue(), 'Asset_Signer');
+    assert.equal(await field(page, 'Introspect All Tokens').isChecked(), true);
     assert.match(await page.locator('#certificate-current').textContent(), /Certificate: .*RSA 2048/, 'the upload is kept');
     const chosen = await page.locator('#scopes-selected option').count();
     assert.equal(chosen, 4, 'the scopes are kept');
@@ -176,9 +177,9 @@ test('an administrator sets up a connected app in the browser and uses it', asyn
   });
 
   await step(t, 'fix the three fields and save', async () => {
-    await page.getByLabel('Callback URL').fill(callback.url);
+    await field(page, 'Callback URL').fill(callback.url);
     await page.locator('#id_token_validity').fill('30');
-    await page.getByLabel('Single Logout URL').fill('https://acme.test/logout');
+    await field(page, 'Single Logout URL').fill('https://acme.test/logout');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForURL(`${BASE}/setup/apps/${APP}`);
     await page.getByText(`Connected app ${LABEL} was created.`).waitFor();
@@ -191,11 +192,11 @@ test('an administrator sets up a connected app in the browser and uses it', asyn
     assert.equal(await page.getByRole('button', { name: 'Copy' }).first().isVisible(), true);
     await page.getByRole('link', { name: 'Manage Consumer Details' }).click();
     assert.equal(await page.locator('#consumer-secret').count(), 0, 'no secret before the password');
-    await page.getByLabel('Password').fill('not-my-password');
+    await field(page, 'Password').fill('not-my-password');
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByText("That password isn't right.").waitFor();
     await shot(page, '11-verify-password');
-    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await field(page, 'Password').fill(ADMIN_PASSWORD);
     await page.getByRole('button', { name: 'Verify' }).click();
     seen.secret = (await page.locator('#consumer-secret').textContent()).trim();
     assert.match(seen.secret, /^[A-Za-z0-9]{16,}$/);
@@ -205,23 +206,23 @@ test('an administrator sets up a connected app in the browser and uses it', asyn
 
   await step(t, 'set admin-approved users and assign the permission set', async () => {
     await page.goto(`${BASE}/setup/apps/${APP}/policies`);
-    await page.getByLabel('Permitted Users').selectOption({ label: 'Admin approved users are pre-authorized' });
-    await page.getByLabel('IP Relaxation').selectOption('ENFORCE_RELAXREFRESH');
-    await page.getByLabel('Expire refresh token if not used for the period below').check();
+    await field(page, 'Permitted Users').selectOption({ label: 'Admin approved users are pre-authorized' });
+    await field(page, 'IP Relaxation').selectOption('ENFORCE_RELAXREFRESH');
+    await field(page, 'Expire refresh token if not used for the period below').check();
     await page.getByLabel('Period', { exact: true }).fill('30');
     await page.getByLabel('Unit', { exact: true }).selectOption('DAYS');
-    await page.getByLabel('Timeout Value').selectOption({ label: '2 hours' });
-    await page.getByLabel('Connected App Users').check();
+    await field(page, 'Timeout Value').selectOption({ label: '2 hours' });
+    await field(page, 'Connected App Users').check();
     await page.getByRole('button', { name: 'Save Policies' }).click();
     await page.getByText('The policies were saved.').waitFor();
-    assert.equal(await page.getByLabel('Connected App Users').isChecked(), true);
+    assert.equal(await field(page, 'Connected App Users').isChecked(), true);
     // A custom attribute: a bad formula is refused beside the field, then a good one is added.
-    await page.getByLabel('Attribute Key').fill('region');
-    await page.getByLabel('Formula').fill('$User.');
+    await field(page, 'Attribute Key').fill('region');
+    await field(page, 'Formula').fill('$User.');
     await page.getByRole('button', { name: 'Add Attribute' }).click();
     await fieldError('attr_formula').waitFor();
     await shot(page, '13-policies-formula-error');
-    await page.getByLabel('Formula').fill('$User.Email');
+    await field(page, 'Formula').fill('$User.Email');
     await page.getByRole('button', { name: 'Add Attribute' }).click();
     await page.getByText('Custom attribute region was added.').waitFor();
     await shot(page, '14-policies');
@@ -261,7 +262,7 @@ test('an administrator sets up a connected app in the browser and uses it', asyn
     await shot(page, '16-app-manager-search');
     await page.goto(`${BASE}/setup/apps/${APP}/edit`);
     await shot(page, '17-edit-app');
-    await page.getByLabel('Description').fill('Dispatch, field technicians and their devices');
+    await field(page, 'Description').fill('Dispatch, field technicians and their devices');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText(`Connected app ${LABEL} was saved.`).waitFor();
     await page.getByText('Dispatch, field technicians and their devices').waitFor();
@@ -287,9 +288,9 @@ test('an administrator sets up a connected app in the browser and uses it', asyn
 
   await step(t, 'delete an app after confirming', async () => {
     await page.goto(`${BASE}/setup/apps/new`);
-    await page.getByLabel('Connected App Name').fill('Throwaway');
-    await page.getByLabel('API Name').fill('Throwaway');
-    await page.getByLabel('Contact Email').fill('admin@acme.test');
+    await field(page, 'Connected App Name').fill('Throwaway');
+    await field(page, 'Connected App Name').blur();
+    await field(page, 'Contact Email').fill('admin@acme.test');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForURL(`${BASE}/setup/apps/Throwaway`);
     await page.getByRole('link', { name: 'Delete' }).click();

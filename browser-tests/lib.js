@@ -86,6 +86,15 @@ export async function callbackServer() {
   return { url, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
+/**
+ * The form control whose label starts with `text` (labels of required fields end with
+ * "(required)"; a prefix also keeps "API Name" from matching "… (API names, one per line)").
+ */
+export function field(page, text) {
+  const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return page.getByLabel(new RegExp(`^${escaped}`));
+}
+
 /** Answers the consent page if the server shows it. */
 export async function allowIfAsked(page) {
   const allow = page.getByRole('button', { name: 'Allow' });

@@ -10,12 +10,12 @@
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
+use crate::StoreError;
 use crate::clock::UnixMillis;
 use crate::connected_app::ConnectedApp;
 use crate::keys::KeyRing;
-use crate::secret::{random_token, TokenHash};
+use crate::secret::{TokenHash, random_token};
 use crate::store::Store;
-use crate::StoreError;
 
 /// The event member of a logout token (Back-Channel Logout §2.4).
 pub const BACKCHANNEL_EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
@@ -34,7 +34,9 @@ pub fn session_sid(session_hash: &TokenHash) -> String {
 /// An app's Single Logout URL with `iss` and `sid` added (Front-Channel Logout §2).
 pub fn front_channel_url(slo_url: &str, issuer: &str, sid: &str) -> Option<String> {
     let mut url = url::Url::parse(slo_url).ok()?;
-    url.query_pairs_mut().append_pair("iss", issuer).append_pair("sid", sid);
+    url.query_pairs_mut()
+        .append_pair("iss", issuer)
+        .append_pair("sid", sid);
     Some(url.into())
 }
 
@@ -69,7 +71,14 @@ pub struct LogoutPlan {
 }
 
 /// Signs a logout token for an app with the server's signing key.
-pub fn sign_logout_token(keys: &KeyRing, issuer: &str, app: &ConnectedApp, subject: &str, sid: &str, now: UnixMillis) -> anyhow::Result<String> {
+pub fn sign_logout_token(
+    keys: &KeyRing,
+    issuer: &str,
+    app: &ConnectedApp,
+    subject: &str,
+    sid: &str,
+    now: UnixMillis,
+) -> anyhow::Result<String> {
     let signer = keys.signer(now);
     let claims = LogoutTokenClaims {
         iss: issuer.to_owned(),
@@ -103,16 +112,28 @@ pub async fn end_session(
     let revoked_tokens = store.revoke_session_tokens(session_hash, now).await?;
     store.delete_session(session_hash).await?;
     let sid = session_sid(session_hash);
-    let mut plan = LogoutPlan { revoked_tokens, ..LogoutPlan::default() };
+    let mut plan = LogoutPlan {
+        revoked_tokens,
+        ..LogoutPlan::default()
+    };
     for id in app_ids {
-        let Some(app) = store.find_app(&id).await? else { continue };
+        let Some(app) = store.find_app(&id).await? else {
+            continue;
+        };
         let Some(oauth) = app.oauth() else { continue };
-        if let Some(url) = oauth.single_logout_url.as_deref().and_then(|u| front_channel_url(u, issuer, &sid)) {
+        if let Some(url) = oauth
+            .single_logout_url
+            .as_deref()
+            .and_then(|u| front_channel_url(u, issuer, &sid))
+        {
             plan.front_channel.push(url);
         }
         if let Some(url) = &oauth.backchannel_logout_url {
             match sign_logout_token(keys, issuer, &app, subject, &sid, now) {
-                Ok(logout_token) => plan.back_channel.push(BackChannelCall { url: url.clone(), logout_token }),
+                Ok(logout_token) => plan.back_channel.push(BackChannelCall {
+                    url: url.clone(),
+                    logout_token,
+                }),
                 Err(e) => tracing::error!(error = %e, "could not sign a logout token"),
             }
         }
@@ -140,7 +161,12 @@ struct HintClaims {
 /// Verifies an ID token this server signed (RS256, a published `kid`, our `iss`). With `now`,
 /// an expired token is refused; without it (an `id_token_hint`, RP-Initiated Logout §2), expiry
 /// is ignored. `alg: none` and foreign keys never verify (security.md §3.7).
-pub fn verify_id_token(keys: &KeyRing, issuer: &str, jwt: &str, now: Option<UnixMillis>) -> Option<VerifiedIdToken> {
+pub fn verify_id_token(
+    keys: &KeyRing,
+    issuer: &str,
+    jwt: &str,
+    now: Option<UnixMillis>,
+) -> Option<VerifiedIdToken> {
     let header = jsonwebtoken::decode_header(jwt).ok()?;
     if header.alg != Algorithm::RS256 || header.typ.as_deref() == Some(LOGOUT_TOKEN_TYP) {
         return None;
@@ -152,7 +178,9 @@ pub fn verify_id_token(keys: &KeyRing, issuer: &str, jwt: &str, now: Option<Unix
     validation.validate_exp = false;
     validation.validate_nbf = false;
     validation.validate_aud = false;
-    let claims = jsonwebtoken::decode::<HintClaims>(jwt, &decoding, &validation).ok()?.claims;
+    let claims = jsonwebtoken::decode::<HintClaims>(jwt, &decoding, &validation)
+        .ok()?
+        .claims;
     // A logout token carries `events` and no `nonce`; it is never accepted as an ID token.
     if claims.iss != issuer || claims.events.is_some() && claims.nonce.is_none() {
         return None;
@@ -164,10 +192,16 @@ pub fn verify_id_token(keys: &KeyRing, issuer: &str, jwt: &str, now: Option<Unix
     }
     let audiences = match claims.aud {
         serde_json::Value::String(s) => vec![s],
-        serde_json::Value::Array(a) => a.into_iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+        serde_json::Value::Array(a) => a
+            .into_iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
         _ => return None,
     };
-    Some(VerifiedIdToken { sub: claims.sub, audiences })
+    Some(VerifiedIdToken {
+        sub: claims.sub,
+        audiences,
+    })
 }
 
 #[cfg(test)]
@@ -177,7 +211,10 @@ mod tests {
     #[test]
     fn front_channel_urls_carry_iss_and_sid() {
         let url = front_channel_url("https://rp.test/slo?x=1", "https://idp.test", "abc").unwrap();
-        assert_eq!(url, "https://rp.test/slo?x=1&iss=https%3A%2F%2Fidp.test&sid=abc");
+        assert_eq!(
+            url,
+            "https://rp.test/slo?x=1&iss=https%3A%2F%2Fidp.test&sid=abc"
+        );
         let sid = session_sid(&TokenHash::of("raw"));
         assert_eq!(sid.len(), 32);
         assert_ne!(sid, TokenHash::of("raw").as_str()[..32]);

@@ -65,7 +65,11 @@ impl AssetEventStore for SqlStore {
         .map_err(store_err)
     }
 
-    async fn list_asset_token_events(&self, org_id: &SfId, limit: u32) -> StoreResult<Vec<AssetTokenEvent>> {
+    async fn list_asset_token_events(
+        &self,
+        org_id: &SfId,
+        limit: u32,
+    ) -> StoreResult<Vec<AssetTokenEvent>> {
         let rows = on_pool!(self, |pool| {
             sqlx::query_as::<_, EventRow>(
                 "SELECT id, org_id, app_id, user_id, device_id, name, asset_name, asset_serial_number, \

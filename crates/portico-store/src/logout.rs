@@ -24,7 +24,11 @@ struct SessionRow {
 
 #[async_trait]
 impl LogoutStore for SqlStore {
-    async fn list_user_sessions(&self, user_id: &SfId, now: UnixMillis) -> StoreResult<Vec<Session>> {
+    async fn list_user_sessions(
+        &self,
+        user_id: &SfId,
+        now: UnixMillis,
+    ) -> StoreResult<Vec<Session>> {
         let found = on_pool!(self, |pool| {
             sqlx::query_as::<_, SessionRow>(
                 "SELECT id_hash, user_id, auth_time, created_at, expires_at FROM sessions \
@@ -63,7 +67,11 @@ impl LogoutStore for SqlStore {
         ids.into_iter().map(rows::id).collect()
     }
 
-    async fn revoke_session_tokens(&self, session_hash: &TokenHash, now: UnixMillis) -> StoreResult<u64> {
+    async fn revoke_session_tokens(
+        &self,
+        session_hash: &TokenHash,
+        now: UnixMillis,
+    ) -> StoreResult<u64> {
         // Codes first: a code redeemed between the two statements would otherwise mint a token
         // after the token update ran.
         on_pool!(self, |pool| {

@@ -24,8 +24,12 @@ struct RegistrationRow {
 
 impl RegistrationRow {
     fn into_domain(self) -> StoreResult<ClientRegistration> {
-        let metadata = serde_json::from_str(&self.metadata)
-            .map_err(|e| other(format!("stored metadata of registered app {} does not parse: {e}", self.app_id)))?;
+        let metadata = serde_json::from_str(&self.metadata).map_err(|e| {
+            other(format!(
+                "stored metadata of registered app {} does not parse: {e}",
+                self.app_id
+            ))
+        })?;
         Ok(ClientRegistration {
             app_id: rows::id(self.app_id)?,
             registration_token_hash: rows::hash(self.registration_token_hash),
@@ -38,7 +42,12 @@ impl RegistrationRow {
 
 #[async_trait]
 impl RegistrationStore for SqlStore {
-    async fn set_initial_access_token(&self, app_id: &SfId, hash: &TokenHash, now: UnixMillis) -> StoreResult<()> {
+    async fn set_initial_access_token(
+        &self,
+        app_id: &SfId,
+        hash: &TokenHash,
+        now: UnixMillis,
+    ) -> StoreResult<()> {
         // One row per app: the upsert replaces the old hash, which invalidates the old token.
         on_pool!(self, |pool| {
             sqlx::query(
@@ -87,7 +96,10 @@ impl RegistrationStore for SqlStore {
         .map_err(store_err)
     }
 
-    async fn find_client_registration(&self, app_id: &SfId) -> StoreResult<Option<ClientRegistration>> {
+    async fn find_client_registration(
+        &self,
+        app_id: &SfId,
+    ) -> StoreResult<Option<ClientRegistration>> {
         let row = on_pool!(self, |pool| {
             sqlx::query_as::<_, RegistrationRow>(
                 "SELECT app_id, registration_token_hash, metadata, created_at, updated_at \

@@ -50,7 +50,12 @@ fn app(org: &Org, name: &str) -> ConnectedApp {
 }
 
 async fn world(store: &dyn Store) -> World {
-    let org = Org { id: SfId::generate(KeyPrefix::Org), name: "Acme".into(), edition: Edition::Developer, created_at: T0 };
+    let org = Org {
+        id: SfId::generate(KeyPrefix::Org),
+        name: "Acme".into(),
+        edition: Edition::Developer,
+        created_at: T0,
+    };
     store.insert_org(&org).await.unwrap();
     let profile = PermissionBundle {
         id: SfId::generate(KeyPrefix::Profile),
@@ -60,7 +65,10 @@ async fn world(store: &dyn Store) -> World {
         permissions: Default::default(),
         custom_permissions: Vec::new(),
     };
-    store.insert_bundle(BundleKind::Profile, &profile).await.unwrap();
+    store
+        .insert_bundle(BundleKind::Profile, &profile)
+        .await
+        .unwrap();
     let user = User {
         id: SfId::generate(KeyPrefix::User),
         org_id: org.id.clone(),
@@ -87,7 +95,13 @@ async fn world(store: &dyn Store) -> World {
 }
 
 fn session(w: &World, raw: &str, created_at: UnixMillis) -> Session {
-    Session { id_hash: TokenHash::of(raw), user_id: w.user.id.clone(), auth_time: created_at, created_at, expires_at: created_at.plus_secs(3600) }
+    Session {
+        id_hash: TokenHash::of(raw),
+        user_id: w.user.id.clone(),
+        auth_time: created_at,
+        created_at,
+        expires_at: created_at.plus_secs(3600),
+    }
 }
 
 fn token(w: &World, app: &ConnectedApp, raw: &str, session: Option<&str>) -> AccessTokenRecord {
@@ -109,26 +123,62 @@ fn token(w: &World, app: &ConnectedApp, raw: &str, session: Option<&str>) -> Acc
 async fn sessions_are_listed_live_and_newest_first(store: &dyn Store) {
     let w = world(store).await;
     store.insert_session(&session(&w, "old", T0)).await.unwrap();
-    store.insert_session(&session(&w, "new", T0.plus_secs(60))).await.unwrap();
-    let listed = store.list_user_sessions(&w.user.id, T0.plus_secs(61)).await.unwrap();
-    assert_eq!(listed, vec![session(&w, "new", T0.plus_secs(60)), session(&w, "old", T0)]);
+    store
+        .insert_session(&session(&w, "new", T0.plus_secs(60)))
+        .await
+        .unwrap();
+    let listed = store
+        .list_user_sessions(&w.user.id, T0.plus_secs(61))
+        .await
+        .unwrap();
+    assert_eq!(
+        listed,
+        vec![session(&w, "new", T0.plus_secs(60)), session(&w, "old", T0)]
+    );
     // The old one expires first.
-    let later = store.list_user_sessions(&w.user.id, T0.plus_secs(3600)).await.unwrap();
+    let later = store
+        .list_user_sessions(&w.user.id, T0.plus_secs(3600))
+        .await
+        .unwrap();
     assert_eq!(later.len(), 1);
-    assert!(store.list_user_sessions(&w.apps[0].id, T0).await.unwrap().is_empty());
+    assert!(
+        store
+            .list_user_sessions(&w.apps[0].id, T0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn a_session_knows_its_apps_and_logout_revokes_only_its_tokens(store: &dyn Store) {
     let w = world(store).await;
     store.insert_session(&session(&w, "s1", T0)).await.unwrap();
-    for (app, raw, sess) in [(&w.apps[0], "a", Some("s1")), (&w.apps[1], "b", Some("s1")), (&w.apps[0], "c", Some("s1")), (&w.apps[1], "d", Some("s2")), (&w.apps[1], "e", None)] {
-        store.insert_access_token(&token(&w, app, raw, sess)).await.unwrap();
+    for (app, raw, sess) in [
+        (&w.apps[0], "a", Some("s1")),
+        (&w.apps[1], "b", Some("s1")),
+        (&w.apps[0], "c", Some("s1")),
+        (&w.apps[1], "d", Some("s2")),
+        (&w.apps[1], "e", None),
+    ] {
+        store
+            .insert_access_token(&token(&w, app, raw, sess))
+            .await
+            .unwrap();
     }
     let mut expected: Vec<SfId> = w.apps.iter().map(|a| a.id.clone()).collect();
     expected.sort_by(|a, b| a.as_str().cmp(b.as_str()));
-    assert_eq!(store.session_app_ids(&TokenHash::of("s1")).await.unwrap(), expected);
-    assert_eq!(store.session_app_ids(&TokenHash::of("s2")).await.unwrap(), vec![w.apps[1].id.clone()]);
-    store.revoke_access_token(&TokenHash::of("c"), T0).await.unwrap();
+    assert_eq!(
+        store.session_app_ids(&TokenHash::of("s1")).await.unwrap(),
+        expected
+    );
+    assert_eq!(
+        store.session_app_ids(&TokenHash::of("s2")).await.unwrap(),
+        vec![w.apps[1].id.clone()]
+    );
+    store
+        .revoke_access_token(&TokenHash::of("c"), T0)
+        .await
+        .unwrap();
     let code = AuthorizationCode {
         hash: TokenHash::of("code"),
         app_id: w.apps[0].id.clone(),
@@ -144,13 +194,43 @@ async fn a_session_knows_its_apps_and_logout_revokes_only_its_tokens(store: &dyn
     };
     store.insert_code(&code).await.unwrap();
     let at = T0.plus_secs(10);
-    assert_eq!(store.revoke_session_tokens(&TokenHash::of("s1"), at).await.unwrap(), 2, "a and b; c was revoked already");
-    for (raw, revoked) in [("a", Some(at)), ("b", Some(at)), ("c", Some(T0)), ("d", None), ("e", None)] {
-        let found = store.find_access_token(&TokenHash::of(raw)).await.unwrap().unwrap();
+    assert_eq!(
+        store
+            .revoke_session_tokens(&TokenHash::of("s1"), at)
+            .await
+            .unwrap(),
+        2,
+        "a and b; c was revoked already"
+    );
+    for (raw, revoked) in [
+        ("a", Some(at)),
+        ("b", Some(at)),
+        ("c", Some(T0)),
+        ("d", None),
+        ("e", None),
+    ] {
+        let found = store
+            .find_access_token(&TokenHash::of(raw))
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(found.revoked_at, revoked, "{raw}");
     }
-    assert!(matches!(store.take_code(&TokenHash::of("code"), at).await.unwrap(), CodeTaken::AlreadyUsed(_)), "unredeemed codes die with the session");
-    assert_eq!(store.revoke_session_tokens(&TokenHash::of("s1"), at).await.unwrap(), 0, "idempotent");
+    assert!(
+        matches!(
+            store.take_code(&TokenHash::of("code"), at).await.unwrap(),
+            CodeTaken::AlreadyUsed(_)
+        ),
+        "unredeemed codes die with the session"
+    );
+    assert_eq!(
+        store
+            .revoke_session_tokens(&TokenHash::of("s1"), at)
+            .await
+            .unwrap(),
+        0,
+        "idempotent"
+    );
 }
 
 fn event(w: &World, id: &str, at: UnixMillis) -> AssetTokenEvent {
@@ -171,14 +251,40 @@ fn event(w: &World, id: &str, at: UnixMillis) -> AssetTokenEvent {
 async fn asset_token_events_are_listed_newest_first(store: &dyn Store) {
     let w = world(store).await;
     for (i, id) in ["e1", "e2", "e3"].iter().enumerate() {
-        store.insert_asset_token_event(&event(&w, id, T0.plus_secs(i as i64))).await.unwrap();
+        store
+            .insert_asset_token_event(&event(&w, id, T0.plus_secs(i as i64)))
+            .await
+            .unwrap();
     }
     let listed = store.list_asset_token_events(&w.org.id, 2).await.unwrap();
-    assert_eq!(listed, vec![event(&w, "e3", T0.plus_secs(2)), event(&w, "e2", T0.plus_secs(1))]);
-    assert!(store.insert_asset_token_event(&event(&w, "e1", T0)).await.is_err(), "a jti is recorded once");
-    let other = Org { id: SfId::generate(KeyPrefix::Org), name: "Other".into(), edition: Edition::Developer, created_at: T0 };
+    assert_eq!(
+        listed,
+        vec![
+            event(&w, "e3", T0.plus_secs(2)),
+            event(&w, "e2", T0.plus_secs(1))
+        ]
+    );
+    assert!(
+        store
+            .insert_asset_token_event(&event(&w, "e1", T0))
+            .await
+            .is_err(),
+        "a jti is recorded once"
+    );
+    let other = Org {
+        id: SfId::generate(KeyPrefix::Org),
+        name: "Other".into(),
+        edition: Edition::Developer,
+        created_at: T0,
+    };
     store.insert_org(&other).await.unwrap();
-    assert!(store.list_asset_token_events(&other.id, 10).await.unwrap().is_empty());
+    assert!(
+        store
+            .list_asset_token_events(&other.id, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 /// One test per behaviour and backend: `sqlite::<name>` and `postgres::<name>`.

@@ -6,7 +6,7 @@
 //! frames); the middleware keeps it and adds the default only where none was set.
 
 use axum::extract::Request;
-use axum::http::{header, HeaderValue};
+use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -32,12 +32,20 @@ pub(crate) fn csp_with_frames(urls: &[String]) -> String {
 pub(crate) async fn no_store(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
     h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(CSP));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(CSP));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     res
 }
 
@@ -47,8 +55,15 @@ mod tests {
 
     #[test]
     fn frames_are_allowed_by_origin_only() {
-        let csp = csp_with_frames(&["https://a.test/slo?iss=x".into(), "http://127.0.0.1:9/x".into(), "https://a.test/2".into()]);
-        assert!(csp.ends_with("frame-src http://127.0.0.1:9 https://a.test"), "{csp}");
+        let csp = csp_with_frames(&[
+            "https://a.test/slo?iss=x".into(),
+            "http://127.0.0.1:9/x".into(),
+            "https://a.test/2".into(),
+        ]);
+        assert!(
+            csp.ends_with("frame-src http://127.0.0.1:9 https://a.test"),
+            "{csp}"
+        );
         assert!(csp.contains("frame-ancestors 'none'"));
         assert!(!csp_with_frames(&[]).contains("frame-src"));
     }

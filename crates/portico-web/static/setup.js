@@ -109,7 +109,7 @@
       available.textContent = '';
       selected.textContent = '';
       boxes.forEach(function (box) {
-        var option = el('option', { value: box.value }, labelOf(box));
+        var option = el('option', { value: box.value, title: labelOf(box) }, labelOf(box));
         (box.checked ? selected : available).appendChild(option);
       });
     }

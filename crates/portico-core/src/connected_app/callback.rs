@@ -270,6 +270,13 @@ mod tests {
         assert!(check_https_url("http://rp.example.com/logout").is_err());
         assert!(check_https_url("/logout").is_err());
         assert!(check_https_url("myapp://logout").is_err());
+        // Logout URLs get the callbacks' loopback relaxation, and nothing more.
+        for ok in ["https://rp.example.com/slo", "http://localhost:3000/slo", "http://127.0.0.1:9/bc"] {
+            assert_eq!(check_logout_url(ok), Ok(()), "{ok}");
+        }
+        for bad in ["http://rp.example.com/slo", "http://u:p@127.0.0.1/x", "myapp://logout", "/slo"] {
+            assert!(check_logout_url(bad).is_err(), "{bad}");
+        }
         assert!(check_web_url("http://info.example.com").is_ok());
         assert!(check_web_url("ftp://info.example.com").is_err());
     }

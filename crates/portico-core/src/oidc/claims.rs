@@ -44,9 +44,14 @@ pub fn custom_attributes(app: &ConnectedApp, user: &User, org: &Org) -> Map<Stri
     for attribute in &app.settings.attributes {
         match Formula::parse(&attribute.formula) {
             Ok(formula) => {
-                out.insert(attribute.key.clone(), Value::String(formula.evaluate(user, org)));
+                out.insert(
+                    attribute.key.clone(),
+                    Value::String(formula.evaluate(user, org)),
+                );
             }
-            Err(e) => tracing::warn!(app = %app.id, key = %attribute.key, error = %e, "a stored attribute formula does not parse"),
+            Err(e) => {
+                tracing::warn!(app = %app.id, key = %attribute.key, error = %e, "a stored attribute formula does not parse")
+            }
         }
     }
     out
@@ -57,7 +62,12 @@ pub fn custom_attributes(app: &ConnectedApp, user: &User, org: &Org) -> Map<Stri
 pub fn holds_custom_permission(user: &UserContext, name: &str) -> bool {
     std::iter::once(&user.profile)
         .chain(&user.permission_sets)
-        .any(|bundle| bundle.custom_permissions.iter().any(|p| p.eq_ignore_ascii_case(name)))
+        .any(|bundle| {
+            bundle
+                .custom_permissions
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(name))
+        })
 }
 
 /// `custom_permissions`: `{name: held}` for every custom permission the app exposes.
@@ -65,7 +75,12 @@ pub fn custom_permissions(app: &ConnectedApp, user: &UserContext) -> Map<String,
     app.settings
         .custom_permissions
         .iter()
-        .map(|name| (name.clone(), Value::Bool(holds_custom_permission(user, name))))
+        .map(|name| {
+            (
+                name.clone(),
+                Value::Bool(holds_custom_permission(user, name)),
+            )
+        })
         .collect()
 }
 
@@ -74,7 +89,12 @@ pub fn custom_permissions(app: &ConnectedApp, user: &UserContext) -> Map<String,
 /// attributes in its ID tokens; `custom_permissions` when the app defines custom permissions and
 /// the token has that scope or the app puts them in its ID tokens. An object with nothing in it
 /// is left out.
-pub fn custom_claims(app: &ConnectedApp, user: &UserContext, org: &Org, scopes: &ScopeSet) -> Map<String, Value> {
+pub fn custom_claims(
+    app: &ConnectedApp,
+    user: &UserContext,
+    org: &Org,
+    scopes: &ScopeSet,
+) -> Map<String, Value> {
     let config = app.oauth().and_then(|o| o.id_token_config.as_ref());
     let scoped = scopes.contains(Scope::CustomPermissions);
     let mut out = Map::new();

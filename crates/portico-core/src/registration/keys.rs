@@ -31,10 +31,19 @@ pub(super) fn certificate_from_jwks(jwks: &Value, now: UnixMillis) -> Result<Str
             return Err("each key must be a JSON object (RFC 7517 §4)".to_owned());
         }
         // A private member in a registration means the client published its private key.
-        if ["d", "p", "q", "dp", "dq", "qi", "k"].iter().any(|m| key.get(*m).is_some()) {
-            return Err("must hold public keys only: a key carries private key material".to_owned());
+        if ["d", "p", "q", "dp", "dq", "qi", "k"]
+            .iter()
+            .any(|m| key.get(*m).is_some())
+        {
+            return Err(
+                "must hold public keys only: a key carries private key material".to_owned(),
+            );
         }
-        let first = key.get("x5c").and_then(Value::as_array).and_then(|c| c.first()).and_then(Value::as_str);
+        let first = key
+            .get("x5c")
+            .and_then(Value::as_array)
+            .and_then(|c| c.first())
+            .and_then(Value::as_str);
         if let Some(cert) = first
             && !certificates.contains(&cert)
         {
@@ -61,7 +70,10 @@ pub(super) fn check_jwks_uri(raw: &str) -> Result<(), String> {
         None => false,
         Some(url::Host::Domain(d)) => {
             let d = d.trim_end_matches('.').to_ascii_lowercase();
-            d.contains('.') && d != "localhost" && !d.ends_with(".localhost") && !d.ends_with(".internal")
+            d.contains('.')
+                && d != "localhost"
+                && !d.ends_with(".localhost")
+                && !d.ends_with(".internal")
         }
         Some(url::Host::Ipv4(ip)) => is_public(IpAddr::V4(ip)),
         Some(url::Host::Ipv6(ip)) => is_public(IpAddr::V6(ip)),
@@ -69,7 +81,9 @@ pub(super) fn check_jwks_uri(raw: &str) -> Result<(), String> {
     if public {
         Ok(())
     } else {
-        Err(format!("`{raw}` must name a public host, not this machine, a private network or a cloud metadata address"))
+        Err(format!(
+            "`{raw}` must name a public host, not this machine, a private network or a cloud metadata address"
+        ))
     }
 }
 
@@ -141,10 +155,22 @@ mod tests {
         for (jwks, expected) in [
             (serde_json::json!({}), "keys array"),
             (serde_json::json!({"keys": []}), "keys array"),
-            (serde_json::json!({"keys": [{"kty": "RSA", "n": "x", "e": "AQAB"}]}), "x5c"),
-            (serde_json::json!({"keys": [{"kty": "RSA", "d": "secret", "x5c": ["MIIB"]}]}), "private key"),
-            (serde_json::json!({"keys": [{"x5c": ["AAAA"]}, {"x5c": ["BBBB"]}]}), "one certificate"),
-            (serde_json::json!({"keys": [{"x5c": ["bm90IGEgY2VydA=="]}]}), "x5c:"),
+            (
+                serde_json::json!({"keys": [{"kty": "RSA", "n": "x", "e": "AQAB"}]}),
+                "x5c",
+            ),
+            (
+                serde_json::json!({"keys": [{"kty": "RSA", "d": "secret", "x5c": ["MIIB"]}]}),
+                "private key",
+            ),
+            (
+                serde_json::json!({"keys": [{"x5c": ["AAAA"]}, {"x5c": ["BBBB"]}]}),
+                "one certificate",
+            ),
+            (
+                serde_json::json!({"keys": [{"x5c": ["bm90IGEgY2VydA=="]}]}),
+                "x5c:",
+            ),
         ] {
             let err = certificate_from_jwks(&jwks, now).unwrap_err();
             assert!(err.contains(expected), "{jwks}: {err}");

@@ -11,6 +11,7 @@
 //! access tokens are stored, and every update replaces the registration access token
 //! (`reference/security.md` §3.5). Nothing here fetches a URL.
 
+mod fields;
 mod keys;
 pub mod metadata;
 mod settings;
@@ -47,21 +48,34 @@ pub struct ClientRegistration {
 
 /// Generates (or regenerates, invalidating the old) a registrar app's initial access token and
 /// returns it; only its hash is kept.
-pub async fn generate_initial_access_token(store: &dyn Store, app: &ConnectedApp, now: UnixMillis) -> Result<String, StoreError> {
+pub async fn generate_initial_access_token(
+    store: &dyn Store,
+    app: &ConnectedApp,
+    now: UnixMillis,
+) -> Result<String, StoreError> {
     let raw = random_token();
-    store.set_initial_access_token(&app.id, &TokenHash::of(&raw), now).await?;
+    store
+        .set_initial_access_token(&app.id, &TokenHash::of(&raw), now)
+        .await?;
     Ok(raw)
 }
 
 /// The registrar app an initial access token belongs to; `invalid_token` (401) otherwise.
-pub async fn authenticate_registrar(store: &dyn Store, bearer: Option<&str>) -> Result<ConnectedApp, OAuthError> {
+pub async fn authenticate_registrar(
+    store: &dyn Store,
+    bearer: Option<&str>,
+) -> Result<ConnectedApp, OAuthError> {
     let Some(raw) = bearer else {
         return Err(OAuthError::invalid_token(
             "registration needs an initial access token: Authorization: Bearer <initial access token>",
         ));
     };
-    let invalid = || OAuthError::invalid_token("the initial access token is invalid or was regenerated");
-    let app_id = store.find_initial_access_token_app(&TokenHash::of(raw)).await?.ok_or_else(invalid)?;
+    let invalid =
+        || OAuthError::invalid_token("the initial access token is invalid or was regenerated");
+    let app_id = store
+        .find_initial_access_token_app(&TokenHash::of(raw))
+        .await?
+        .ok_or_else(invalid)?;
     store.find_app(&app_id).await?.ok_or_else(invalid)
 }
 
@@ -73,11 +87,21 @@ pub async fn authenticate_client(
     client_id: &str,
     bearer: Option<&str>,
 ) -> Result<(ConnectedApp, ClientRegistration), OAuthError> {
-    let invalid = || OAuthError::invalid_token("the registration access token is invalid for this client");
+    let invalid =
+        || OAuthError::invalid_token("the registration access token is invalid for this client");
     let raw = bearer.ok_or_else(invalid)?;
-    let app = store.find_app_by_consumer_key(client_id).await?.ok_or_else(invalid)?;
-    let registration = store.find_client_registration(&app.id).await?.ok_or_else(invalid)?;
-    if !constant_time_eq(TokenHash::of(raw).as_str(), registration.registration_token_hash.as_str()) {
+    let app = store
+        .find_app_by_consumer_key(client_id)
+        .await?
+        .ok_or_else(invalid)?;
+    let registration = store
+        .find_client_registration(&app.id)
+        .await?
+        .ok_or_else(invalid)?;
+    if !constant_time_eq(
+        TokenHash::of(raw).as_str(),
+        registration.registration_token_hash.as_str(),
+    ) {
         return Err(invalid());
     }
     Ok((app, registration))
@@ -85,7 +109,11 @@ pub async fn authenticate_client(
 
 /// RFC 7591 §3.1: validates the metadata, creates the app and answers with the client
 /// information response (§3.2.1).
-pub async fn register(ctx: &GrantContext<'_>, registrar: &ConnectedApp, body: &Value) -> Result<Value, OAuthError> {
+pub async fn register(
+    ctx: &GrantContext<'_>,
+    registrar: &ConnectedApp,
+    body: &Value,
+) -> Result<Value, OAuthError> {
     let now = ctx.clock.now();
     let meta = ClientMetadata::parse(body, now)?;
     let empty = ScopeSet::new();
@@ -96,10 +124,12 @@ pub async fn register(ctx: &GrantContext<'_>, registrar: &ConnectedApp, body: &V
     };
     let full_name = settings::generated_full_name(meta.client_name.as_deref());
     let json = settings::app_json(&meta, None, &full_name, bounds)?;
-    let valid = settings::validate(ctx.store, &registrar.org_id, json, &Mode::Create, None, now).await?;
+    let valid =
+        settings::validate(ctx.store, &registrar.org_id, json, &Mode::Create, None, now).await?;
     // Even a private_key_jwt client gets a secret (never shown): a client with a secret must
     // authenticate at the token endpoint, so its bare client_id is never enough.
-    let secret = (meta.token_endpoint_auth_method != AuthMethod::None).then(generate_consumer_secret);
+    let secret =
+        (meta.token_endpoint_auth_method != AuthMethod::None).then(generate_consumer_secret);
     let app = ConnectedApp {
         id: SfId::generate(KeyPrefix::ConnectedApp),
         org_id: registrar.org_id.clone(),
@@ -134,7 +164,12 @@ pub async fn register(ctx: &GrantContext<'_>, registrar: &ConnectedApp, body: &V
 
 /// RFC 7592 §2.1: the client's current information. The registration access token stays the one
 /// presented (only its hash is kept, and the client holds it).
-pub fn read(ctx: &GrantContext<'_>, app: &ConnectedApp, registration: &ClientRegistration, presented: &str) -> Value {
+pub fn read(
+    ctx: &GrantContext<'_>,
+    app: &ConnectedApp,
+    registration: &ClientRegistration,
+    presented: &str,
+) -> Value {
     client_information(ctx, app, registration, presented)
 }
 
@@ -149,12 +184,20 @@ pub async fn update(
     let now = ctx.clock.now();
     let bad = |m: String| OAuthError::new(ErrorCode::InvalidClientMetadata, m);
     if body.get("client_id").and_then(Value::as_str) != Some(app.consumer_key.as_str()) {
-        return Err(bad("client_id: an update must carry the client's own client_id (RFC 7592 §2.2)".to_owned()));
+        return Err(bad(
+            "client_id: an update must carry the client's own client_id (RFC 7592 §2.2)".to_owned(),
+        ));
     }
     if let Some(sent) = body.get("client_secret").filter(|v| !v.is_null()) {
-        let stored = app.consumer_secret_sealed.as_deref().and_then(|s| ctx.data_key.open(s));
-        if !matches!((sent.as_str(), stored), (Some(sent), Some(stored)) if constant_time_eq(sent, &stored)) {
-            return Err(bad("client_secret: does not match the client's secret (RFC 7592 §2.2)".to_owned()));
+        let stored = app
+            .consumer_secret_sealed
+            .as_deref()
+            .and_then(|s| ctx.data_key.open(s));
+        if !matches!((sent.as_str(), stored), (Some(sent), Some(stored)) if constant_time_eq(sent, &stored))
+        {
+            return Err(bad(
+                "client_secret: does not match the client's secret (RFC 7592 §2.2)".to_owned(),
+            ));
         }
     }
     let meta = ClientMetadata::parse(body, now)?;
@@ -172,15 +215,32 @@ pub async fn update(
         Some(id) => ctx.store.find_app(id).await?,
         None => None,
     };
-    let bound = registrar.as_ref().and_then(ConnectedApp::oauth).or_else(|| app.oauth()).map(|o| o.scopes.clone()).unwrap_or_default();
+    let bound = registrar
+        .as_ref()
+        .and_then(ConnectedApp::oauth)
+        .or_else(|| app.oauth())
+        .map(|o| o.scopes.clone())
+        .unwrap_or_default();
     let bounds = Bounds {
         scopes: &bound,
         contact_email: &app.settings.contact_email,
-        registrar_name: registrar.as_ref().map_or(app.full_name(), ConnectedApp::full_name),
+        registrar_name: registrar
+            .as_ref()
+            .map_or(app.full_name(), ConnectedApp::full_name),
     };
     let json = settings::app_json(&meta, Some(&app.settings), app.full_name(), bounds)?;
-    let mode = Mode::Update { consumer_key: app.consumer_key.clone() };
-    let valid = settings::validate(ctx.store, &app.org_id, json, &mode, Some(&app.settings), now).await?;
+    let mode = Mode::Update {
+        consumer_key: app.consumer_key.clone(),
+    };
+    let valid = settings::validate(
+        ctx.store,
+        &app.org_id,
+        json,
+        &mode,
+        Some(&app.settings),
+        now,
+    )
+    .await?;
     app.settings = valid.settings;
     app.updated_at = now;
     ctx.store.update_app(&app).await?;
@@ -201,33 +261,64 @@ pub async fn delete(store: &dyn Store, app: &ConnectedApp) -> Result<(), OAuthEr
 
 /// The method the client registered with.
 fn registered_method(registration: &ClientRegistration) -> AuthMethod {
-    let stored = registration.metadata.get("token_endpoint_auth_method").and_then(Value::as_str);
-    AuthMethod::ALL.into_iter().find(|m| Some(m.as_str()) == stored).unwrap_or(AuthMethod::ClientSecretBasic)
+    let stored = registration
+        .metadata
+        .get("token_endpoint_auth_method")
+        .and_then(Value::as_str);
+    AuthMethod::ALL
+        .into_iter()
+        .find(|m| Some(m.as_str()) == stored)
+        .unwrap_or(AuthMethod::ClientSecretBasic)
 }
 
 /// The client information response (RFC 7591 §3.2.1, RFC 7592 §3): the registered metadata, with
 /// what the app's settings now say (an administrator may have edited them) taking precedence.
-fn client_information(ctx: &GrantContext<'_>, app: &ConnectedApp, registration: &ClientRegistration, token: &str) -> Value {
-    let mut out = registration.metadata.as_object().cloned().unwrap_or_default();
+fn client_information(
+    ctx: &GrantContext<'_>,
+    app: &ConnectedApp,
+    registration: &ClientRegistration,
+    token: &str,
+) -> Value {
+    let mut out = registration
+        .metadata
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
     let mut put = |k: &str, v: Value| {
         out.insert(k.to_owned(), v);
     };
     put("client_id", json!(app.consumer_key));
     put("client_id_issued_at", json!(app.created_at.secs()));
     if registered_method(registration).shares_secret()
-        && let Some(secret) = app.consumer_secret_sealed.as_deref().and_then(|s| ctx.data_key.open(s))
+        && let Some(secret) = app
+            .consumer_secret_sealed
+            .as_deref()
+            .and_then(|s| ctx.data_key.open(s))
     {
         put("client_secret", json!(secret));
         // RFC 7591 §3.2.1: 0 = the secret does not expire.
         put("client_secret_expires_at", json!(0));
     }
     put("registration_access_token", json!(token));
-    put("registration_client_uri", json!(format!("{}{REGISTER_PATH}/{}", ctx.settings.issuer, app.consumer_key)));
+    put(
+        "registration_client_uri",
+        json!(format!(
+            "{}{REGISTER_PATH}/{}",
+            ctx.settings.issuer, app.consumer_key
+        )),
+    );
     put("client_name", json!(app.settings.label));
     if let Some(oauth) = app.oauth() {
-        let uris: Vec<&String> = oauth.callback_url.iter().filter(|u| *u != DEVICE_FLOW_CALLBACK_PLACEHOLDER).collect();
+        let uris: Vec<&String> = oauth
+            .callback_url
+            .iter()
+            .filter(|u| *u != DEVICE_FLOW_CALLBACK_PLACEHOLDER)
+            .collect();
         put("redirect_uris", json!(uris));
         put("scope", json!(oauth.scopes.to_wire()));
     }
     Value::Object(out)
 }
+
+#[cfg(test)]
+mod tests;

@@ -9,10 +9,10 @@ use serde_json::{Value, json};
 use super::metadata::{AuthMethod, ClientMetadata, GRANT_DEVICE_CODE, GRANT_REFRESH_TOKEN};
 use crate::OAuthError;
 use crate::clock::UnixMillis;
+use crate::connected_app::AppSettings;
 use crate::connected_app::directory::OrgDirectory;
 use crate::connected_app::input::{FieldError, parse_app_input};
 use crate::connected_app::validate::{Context, Mode, ValidatedApp, validate_parsed};
-use crate::connected_app::AppSettings;
 use crate::error::ErrorCode;
 use crate::ids::SfId;
 use crate::scope::{Scope, ScopeSet};
@@ -42,8 +42,16 @@ pub(super) fn generated_full_name(client_name: Option<&str>) -> String {
         }
     }
     let base = base.trim_end_matches('_');
-    let suffix: String = random_token().chars().filter(char::is_ascii_alphanumeric).take(10).collect();
-    if base.is_empty() { format!("Dcr_{suffix}") } else { format!("Dcr_{base}_{suffix}") }
+    let suffix: String = random_token()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(10)
+        .collect();
+    if base.is_empty() {
+        format!("Dcr_{suffix}")
+    } else {
+        format!("Dcr_{base}_{suffix}")
+    }
 }
 
 /// The scopes of the app: what the client asked for (else everything the registrar has), plus
@@ -79,19 +87,49 @@ pub(super) fn app_json(
         Some(settings) => serde_json::to_value(settings).map_err(|_| OAuthError::server_error())?,
         None => json!({}),
     };
-    let Some(obj) = app.as_object_mut() else { return Err(OAuthError::server_error()) };
+    let Some(obj) = app.as_object_mut() else {
+        return Err(OAuthError::server_error());
+    };
     obj.insert("fullName".into(), json!(full_name));
-    obj.insert("label".into(), json!(meta.client_name.as_deref().unwrap_or("Dynamically registered client")));
-    obj.insert("contactEmail".into(), json!(meta.contacts.first().map_or(bounds.contact_email, String::as_str)));
+    obj.insert(
+        "label".into(),
+        json!(
+            meta.client_name
+                .as_deref()
+                .unwrap_or("Dynamically registered client")
+        ),
+    );
+    obj.insert(
+        "contactEmail".into(),
+        json!(
+            meta.contacts
+                .first()
+                .map_or(bounds.contact_email, String::as_str)
+        ),
+    );
     if current.is_none() {
-        obj.insert("description".into(), json!(format!("Registered dynamically by {}", bounds.registrar_name)));
+        obj.insert(
+            "description".into(),
+            json!(format!(
+                "Registered dynamically by {}",
+                bounds.registrar_name
+            )),
+        );
     }
     let oauth = obj.entry("oauthConfig").or_insert_with(|| json!({}));
-    let Some(oauth) = oauth.as_object_mut() else { return Err(OAuthError::server_error()) };
+    let Some(oauth) = oauth.as_object_mut() else {
+        return Err(OAuthError::server_error());
+    };
     let public = meta.token_endpoint_auth_method == AuthMethod::None;
     oauth.insert("callbackUrl".into(), json!(meta.redirect_uris.join("\n")));
-    oauth.insert("scopes".into(), json!(scopes.iter().map(Scope::token).collect::<Vec<_>>()));
-    oauth.insert("isDeviceFlowEnabled".into(), json!(meta.has_grant(GRANT_DEVICE_CODE)));
+    oauth.insert(
+        "scopes".into(),
+        json!(scopes.iter().map(Scope::token).collect::<Vec<_>>()),
+    );
+    oauth.insert(
+        "isDeviceFlowEnabled".into(),
+        json!(meta.has_grant(GRANT_DEVICE_CODE)),
+    );
     oauth.insert("isConsumerSecretOptional".into(), json!(false));
     // A public client proves possession of its code with PKCE instead of a secret (RFC 9700
     // §2.1.1); an administrator may still turn PKCE on for a confidential one.
@@ -119,12 +157,17 @@ pub(super) async fn validate(
         Some(i) => OrgDirectory::load(store, org_id, i).await?,
         None => OrgDirectory::default(),
     };
-    let ctx = Context { now, mode, directory: &directory, current };
-    validate_parsed(input, parse_errors, &ctx).map_err(metadata_error)
+    let ctx = Context {
+        now,
+        mode,
+        directory: &directory,
+        current,
+    };
+    validate_parsed(input, parse_errors, &ctx).map_err(|errors| metadata_error(&errors))
 }
 
 /// Field errors of the settings, named as the client's metadata (RFC 7591 §3.2.2).
-fn metadata_error(errors: Vec<FieldError>) -> OAuthError {
+fn metadata_error(errors: &[FieldError]) -> OAuthError {
     let redirect = errors.iter().any(|e| e.field == "oauthConfig.callbackUrl");
     let described: Vec<String> = errors
         .iter()
@@ -140,7 +183,11 @@ fn metadata_error(errors: Vec<FieldError>) -> OAuthError {
             format!("{field}: {}", e.message)
         })
         .collect();
-    let code = if redirect { ErrorCode::InvalidRedirectUri } else { ErrorCode::InvalidClientMetadata };
+    let code = if redirect {
+        ErrorCode::InvalidRedirectUri
+    } else {
+        ErrorCode::InvalidClientMetadata
+    };
     OAuthError::new(code, described.join("; "))
 }
 
@@ -150,9 +197,19 @@ mod tests {
 
     #[test]
     fn generated_names_are_valid_developer_names() {
-        for name in [None, Some(""), Some("My App!"), Some("___"), Some("Ünïcode app 2"), Some(&"x".repeat(300))] {
+        for name in [
+            None,
+            Some(""),
+            Some("My App!"),
+            Some("___"),
+            Some("Ünïcode app 2"),
+            Some(&"x".repeat(300)),
+        ] {
             let full = generated_full_name(name);
-            assert!(crate::connected_app::org_certificate::check_developer_name(&full).is_ok(), "{full}");
+            assert!(
+                crate::connected_app::org_certificate::check_developer_name(&full).is_ok(),
+                "{full}"
+            );
             assert!(full.starts_with("Dcr_"), "{full}");
         }
         assert!(generated_full_name(Some("My App!")).starts_with("Dcr_My_App_"));

@@ -14,10 +14,10 @@ use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Map, Value};
 
+use crate::OAuthError;
 use crate::clock::UnixMillis;
 use crate::connected_app::org_certificate::OrgCertificate;
 use crate::secret::DataKey;
-use crate::OAuthError;
 
 /// `actor_token_type` of a device description (RFC 8693 §3).
 pub const JWT_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:jwt";
@@ -50,7 +50,9 @@ fn bad(why: &str) -> OAuthError {
 }
 
 fn decode_part(part: &str) -> Result<Map<String, Value>, OAuthError> {
-    let bytes = URL_SAFE_NO_PAD.decode(part).map_err(|_| bad("not base64url"))?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(part)
+        .map_err(|_| bad("not base64url"))?;
     match serde_json::from_slice(&bytes) {
         Ok(Value::Object(m)) => Ok(m),
         _ => Err(bad("not a JSON object")),
@@ -61,7 +63,9 @@ fn short_string(claims: &Map<String, Value>, name: &str) -> Result<Option<String
     match claims.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.chars().count() <= MAX_CLAIM_CHARS => Ok(Some(s.clone())),
-        Some(_) => Err(bad(&format!("{name} must be a string of at most {MAX_CLAIM_CHARS} characters"))),
+        Some(_) => Err(bad(&format!(
+            "{name} must be a string of at most {MAX_CLAIM_CHARS} characters"
+        ))),
     }
 }
 
@@ -82,7 +86,10 @@ pub fn parse_actor_token(jwt: &str, now: UnixMillis) -> Result<ActorClaims, OAut
         Some(Value::Object(jwk)) => Some(jwk.clone()),
         Some(_) => return Err(bad("cnf.jwk must be a JSON object")),
     };
-    let alg = header.get("alg").and_then(Value::as_str).unwrap_or_default();
+    let alg = header
+        .get("alg")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     match (alg, signature.is_empty()) {
         ("none", true) if cnf_jwk.is_none() => {}
         ("none", _) => return Err(bad("a token carrying cnf.jwk must be signed by that key")),
@@ -100,7 +107,10 @@ pub fn parse_actor_token(jwt: &str, now: UnixMillis) -> Result<ActorClaims, OAut
         Some(Value::Object(a)) => {
             let kept: Map<String, Value> = a
                 .iter()
-                .filter(|(_, v)| v.as_str().is_some_and(|s| s.chars().count() <= MAX_CLAIM_CHARS))
+                .filter(|(_, v)| {
+                    v.as_str()
+                        .is_some_and(|s| s.chars().count() <= MAX_CLAIM_CHARS)
+                })
                 .take(32)
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
@@ -109,24 +119,41 @@ pub fn parse_actor_token(jwt: &str, now: UnixMillis) -> Result<ActorClaims, OAut
         Some(_) => return Err(bad("Asset must be a JSON object")),
     };
     let cnf_jwk = cnf_jwk.map(|jwk| {
-        jwk.into_iter().filter(|(k, _)| PUBLIC_JWK_MEMBERS.contains(&k.as_str())).collect::<Map<_, _>>()
+        jwk.into_iter()
+            .filter(|(k, _)| PUBLIC_JWK_MEMBERS.contains(&k.as_str()))
+            .collect::<Map<_, _>>()
     });
-    Ok(ActorClaims { did: short_string(&claims, "did")?, name: short_string(&claims, "Name")?, asset, cnf_jwk })
+    Ok(ActorClaims {
+        did: short_string(&claims, "did")?,
+        name: short_string(&claims, "Name")?,
+        asset,
+        cnf_jwk,
+    })
 }
 
-fn verify_with_own_key(jwt: &str, alg: &str, jwk: Option<&Map<String, Value>>) -> Result<(), OAuthError> {
+fn verify_with_own_key(
+    jwt: &str,
+    alg: &str,
+    jwk: Option<&Map<String, Value>>,
+) -> Result<(), OAuthError> {
     // Without a key of its own a signature proves nothing this server can check.
     let jwk = jwk.ok_or_else(|| bad("a signed token must carry its key in cnf.jwk"))?;
-    let jwk: Jwk = serde_json::from_value(Value::Object(jwk.clone())).map_err(|_| bad("cnf.jwk is not a valid JWK"))?;
+    let jwk: Jwk = serde_json::from_value(Value::Object(jwk.clone()))
+        .map_err(|_| bad("cnf.jwk is not a valid JWK"))?;
     let key = DecodingKey::from_jwk(&jwk).map_err(|_| bad("cnf.jwk is not a usable public key"))?;
-    let algorithm = if alg == "ES256" { Algorithm::ES256 } else { Algorithm::RS256 };
+    let algorithm = if alg == "ES256" {
+        Algorithm::ES256
+    } else {
+        Algorithm::RS256
+    };
     let mut validation = Validation::new(algorithm);
     // Time claims are checked against the injected clock by the caller, not the system clock.
     validation.required_spec_claims.clear();
     validation.validate_exp = false;
     validation.validate_nbf = false;
     validation.validate_aud = false;
-    jsonwebtoken::decode::<Value>(jwt, &key, &validation).map_err(|_| bad("signature does not verify with cnf.jwk"))?;
+    jsonwebtoken::decode::<Value>(jwt, &key, &validation)
+        .map_err(|_| bad("signature does not verify with cnf.jwk"))?;
     Ok(())
 }
 
@@ -166,7 +193,10 @@ pub fn asset_claims(input: AssetClaimsInput<'_>) -> Value {
     claims.insert("aud".into(), input.audiences.into());
     claims.insert("iat".into(), input.now.secs().into());
     claims.insert("nbf".into(), input.now.secs().into());
-    claims.insert("exp".into(), (input.now.secs() + input.validity_secs).into());
+    claims.insert(
+        "exp".into(),
+        (input.now.secs() + input.validity_secs).into(),
+    );
     claims.insert("jti".into(), input.jti.into());
     if let Some(did) = &input.actor.did {
         claims.insert("did".into(), did.clone().into());
@@ -202,7 +232,9 @@ mod tests {
 
     #[test]
     fn an_unsigned_actor_token_gives_only_checked_claims() {
-        let jwt = unsigned(&serde_json::json!({"did": "d-1", "Name": "Pump", "Asset": {"Name": "P1", "n": 3}, "evil": 1}));
+        let jwt = unsigned(
+            &serde_json::json!({"did": "d-1", "Name": "Pump", "Asset": {"Name": "P1", "n": 3}, "evil": 1}),
+        );
         let actor = parse_actor_token(&jwt, UnixMillis(0)).unwrap();
         assert_eq!(actor.did.as_deref(), Some("d-1"));
         assert_eq!(actor.asset_field("Name").as_deref(), Some("P1"));
@@ -211,7 +243,8 @@ mod tests {
 
     #[test]
     fn an_unsigned_token_cannot_bind_a_key() {
-        let jwt = unsigned(&serde_json::json!({"cnf": {"jwk": {"kty": "RSA", "n": "x", "e": "AQAB"}}}));
+        let jwt =
+            unsigned(&serde_json::json!({"cnf": {"jwk": {"kty": "RSA", "n": "x", "e": "AQAB"}}}));
         assert!(parse_actor_token(&jwt, UnixMillis(0)).is_err());
         assert!(parse_actor_token("a.b", UnixMillis(0)).is_err());
         let expired = unsigned(&serde_json::json!({"exp": 10}));

@@ -54,10 +54,22 @@ pub fn left_half_hash(value: &str) -> String {
 }
 
 impl IdTokenClaims {
-    pub fn new(iss: String, sub: String, audiences: Vec<String>, now: UnixMillis, validity_secs: i64, auth_time: UnixMillis) -> Self {
-        let (aud, azp) = match audiences.as_slice() {
-            [one] => (serde_json::Value::String(one.clone()), None),
-            _ => (serde_json::Value::from(audiences.clone()), audiences.first().cloned()),
+    pub fn new(
+        iss: String,
+        sub: String,
+        audiences: Vec<String>,
+        now: UnixMillis,
+        validity_secs: i64,
+        auth_time: UnixMillis,
+    ) -> Self {
+        let (aud, azp) = if audiences.len() == 1 {
+            (
+                serde_json::Value::String(audiences.into_iter().next().unwrap_or_default()),
+                None,
+            )
+        } else {
+            let azp = audiences.first().cloned();
+            (serde_json::Value::from(audiences), azp)
         };
         Self {
             iss,
@@ -92,10 +104,16 @@ pub struct IdTokenSubject<'a> {
 
 /// Builds and signs the ID token for `subject` as the app's ID token settings say. The org and
 /// the user's permission bundles are read only when the app's settings need them.
-pub async fn sign(ctx: &GrantContext<'_>, subject: IdTokenSubject<'_>) -> Result<String, OAuthError> {
+pub async fn sign(
+    ctx: &GrantContext<'_>,
+    subject: IdTokenSubject<'_>,
+) -> Result<String, OAuthError> {
     let now = ctx.clock.now();
     let app = subject.app;
-    let config = app.oauth().and_then(|o| o.id_token_config.clone()).unwrap_or_default();
+    let config = app
+        .oauth()
+        .and_then(|o| o.id_token_config.clone())
+        .unwrap_or_default();
     let mut audiences = vec![app.consumer_key.clone()];
     for extra in split_audiences(&config.id_token_audience) {
         if !audiences.contains(&extra) {
@@ -116,19 +134,35 @@ pub async fn sign(ctx: &GrantContext<'_>, subject: IdTokenSubject<'_>) -> Result
         claims.extra.insert("sid".into(), sid.into());
     }
     if config.id_token_include_standard_claims {
-        claims.extra.extend(claims::standard_claims(subject.user, &ctx.settings.instance_url));
+        claims.extra.extend(claims::standard_claims(
+            subject.user,
+            &ctx.settings.instance_url,
+        ));
     }
     if config.id_token_include_attributes && !app.settings.attributes.is_empty() {
-        let org = ctx.store.find_org().await?.ok_or_else(OAuthError::server_error)?;
+        let org = ctx
+            .store
+            .find_org()
+            .await?
+            .ok_or_else(OAuthError::server_error)?;
         let attributes = claims::custom_attributes(app, subject.user, &org);
-        claims.extra.insert("custom_attributes".into(), serde_json::Value::Object(attributes));
+        claims.extra.insert(
+            "custom_attributes".into(),
+            serde_json::Value::Object(attributes),
+        );
     }
     if config.id_token_include_custom_perms && !app.settings.custom_permissions.is_empty() {
         let user = UserContext::for_user(ctx.store, subject.user.clone()).await?;
         let permissions = claims::custom_permissions(app, &user);
-        claims.extra.insert("custom_permissions".into(), serde_json::Value::Object(permissions));
+        claims.extra.insert(
+            "custom_permissions".into(),
+            serde_json::Value::Object(permissions),
+        );
     }
-    ctx.keys.signer(now).sign(&claims).map_err(|_| OAuthError::server_error())
+    ctx.keys
+        .signer(now)
+        .sign(&claims)
+        .map_err(|_| OAuthError::server_error())
 }
 
 #[cfg(test)]
@@ -142,9 +176,19 @@ mod tests {
         let json = serde_json::to_value(&one).unwrap();
         assert_eq!(json["aud"], "key");
         assert!(json.get("azp").is_none());
-        assert_eq!(json["exp"].as_i64().unwrap() - json["iat"].as_i64().unwrap(), 120);
+        assert_eq!(
+            json["exp"].as_i64().unwrap() - json["iat"].as_i64().unwrap(),
+            120
+        );
 
-        let two = IdTokenClaims::new("i".into(), "s".into(), vec!["key".into(), "https://rs.test".into()], now, 60, now);
+        let two = IdTokenClaims::new(
+            "i".into(),
+            "s".into(),
+            vec!["key".into(), "https://rs.test".into()],
+            now,
+            60,
+            now,
+        );
         let json = serde_json::to_value(&two).unwrap();
         assert_eq!(json["aud"], serde_json::json!(["key", "https://rs.test"]));
         assert_eq!(json["azp"], "key");
@@ -154,6 +198,9 @@ mod tests {
     #[test]
     fn at_hash_is_the_left_half_of_sha256() {
         // OIDC Core's example access token and its at_hash (§A.4 uses SHA-256 / RS256).
-        assert_eq!(left_half_hash("jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"), "77QmUPtjPfzWtF2AnpK9RQ");
+        assert_eq!(
+            left_half_hash("jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"),
+            "77QmUPtjPfzWtF2AnpK9RQ"
+        );
     }
 }

@@ -2,8 +2,8 @@
 //! `reference/salesforce-oauth.md` §3.11): every asset token issued, newest first. Reading needs
 //! View Setup and Configuration.
 
-use axum::extract::{Query, State};
 use axum::Json;
+use axum::extract::{Query, State};
 use portico_core::admin_access::AdminAction;
 use portico_core::store::AssetTokenEvent;
 use serde::{Deserialize, Serialize};
@@ -59,12 +59,24 @@ impl From<AssetTokenEvent> for AssetTokenEventView {
 #[utoipa::path(operation_id = "listAssetTokenEvents", get, path = "/api/v1/asset-token-events", tag = "Asset tokens", params(EventsQuery),
     responses((status = 200, description = "Asset token issuances, newest first", body = [AssetTokenEventView]),
         (status = 400, description = "A limit out of range")))]
-pub(crate) async fn list(State(state): State<AppState>, caller: Caller, Query(query): Query<EventsQuery>) -> Result<Json<Vec<AssetTokenEventView>>, ApiError> {
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<EventsQuery>,
+) -> Result<Json<Vec<AssetTokenEventView>>, ApiError> {
     caller.require(AdminAction::ViewSetup)?;
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::invalid_field("limit", format!("limit must be 1 to {MAX_LIMIT}")));
+        return Err(ApiError::invalid_field(
+            "limit",
+            format!("limit must be 1 to {MAX_LIMIT}"),
+        ));
     }
-    let events = state.store.list_asset_token_events(&caller.org.id, limit).await?;
-    Ok(Json(events.into_iter().map(AssetTokenEventView::from).collect()))
+    let events = state
+        .store
+        .list_asset_token_events(&caller.org.id, limit)
+        .await?;
+    Ok(Json(
+        events.into_iter().map(AssetTokenEventView::from).collect(),
+    ))
 }

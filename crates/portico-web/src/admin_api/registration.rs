@@ -39,7 +39,8 @@ pub(crate) async fn generate(
 ) -> Result<Json<InitialAccessTokenView>, ApiError> {
     caller.require(AdminAction::ManageApps)?;
     let app = find_app(&state, &caller, &full_name).await?;
-    let token = generate_initial_access_token(state.store.as_ref(), &app, state.clock.now()).await?;
+    let token =
+        generate_initial_access_token(state.store.as_ref(), &app, state.clock.now()).await?;
     let name = app.full_name();
     let change = FieldChange {
         field: "initialAccessToken".to_owned(),
@@ -56,5 +57,7 @@ pub(crate) async fn generate(
         vec![change],
     )
     .await;
-    Ok(Json(InitialAccessTokenView { initial_access_token: token }))
+    Ok(Json(InitialAccessTokenView {
+        initial_access_token: token,
+    }))
 }

@@ -2,8 +2,8 @@
 //! public keys of the org's certificates (kid = certificate name), which sign asset tokens
 //! (`reference/salesforce-oauth.md` §3.11). It ignores any `Authorization` header (CONTRACT §2).
 
-use axum::extract::State;
 use axum::Json;
+use axum::extract::State;
 use portico_core::keys::KeyRing;
 use portico_core::token::asset::certificate_jwk;
 
@@ -19,8 +19,12 @@ pub(crate) async fn get(State(state): State<AppState>) -> Json<jsonwebtoken::jwk
     Json(set)
 }
 
-async fn certificate_keys(state: &AppState) -> Result<Vec<jsonwebtoken::jwk::Jwk>, portico_core::StoreError> {
-    let Some(org) = state.store.find_org().await? else { return Ok(Vec::new()) };
+async fn certificate_keys(
+    state: &AppState,
+) -> Result<Vec<jsonwebtoken::jwk::Jwk>, portico_core::StoreError> {
+    let Some(org) = state.store.find_org().await? else {
+        return Ok(Vec::new());
+    };
     let certs = state.store.list_certificates(&org.id).await?;
     Ok(certs
         .iter()

@@ -8,10 +8,10 @@
 //! app's registered callback URLs; otherwise the user lands on Portico's logged-out page.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use axum_extra::extract::cookie::CookieJar;
 use portico_core::logout::verify_id_token;
 use serde::Deserialize;
@@ -34,12 +34,20 @@ struct ConfirmPage<'a> {
     csrf_token: &'a str,
 }
 
-pub(crate) async fn get(State(state): State<AppState>, jar: CookieJar, Query(q): Query<EndSessionParams>) -> Response {
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(q): Query<EndSessionParams>,
+) -> Response {
     end_session(state, jar, q, false).await
 }
 
 /// The confirmation form posts here; RP-Initiated Logout §2 also allows POSTing the parameters.
-pub(crate) async fn post(State(state): State<AppState>, jar: CookieJar, Form(q): Form<EndSessionParams>) -> Response {
+pub(crate) async fn post(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Form(q): Form<EndSessionParams>,
+) -> Response {
     let confirmed = q.csrf_token.is_some();
     if confirmed && !csrf_ok(&jar, q.csrf_token.as_deref()) {
         return csrf_failure();
@@ -47,7 +55,12 @@ pub(crate) async fn post(State(state): State<AppState>, jar: CookieJar, Form(q):
     end_session(state, jar, q, confirmed).await
 }
 
-async fn end_session(state: AppState, jar: CookieJar, q: EndSessionParams, confirmed: bool) -> Response {
+async fn end_session(
+    state: AppState,
+    jar: CookieJar,
+    q: EndSessionParams,
+    confirmed: bool,
+) -> Response {
     let hint = q
         .id_token_hint
         .as_deref()
@@ -63,10 +76,16 @@ async fn end_session(state: AppState, jar: CookieJar, q: EndSessionParams, confi
     });
     if session.is_some() && hint.is_none() && !confirmed {
         let (jar, csrf) = csrf_token(&state, jar);
-        return (jar, render(StatusCode::OK, &ConfirmPage { csrf_token: &csrf })).into_response();
+        return (
+            jar,
+            render(StatusCode::OK, &ConfirmPage { csrf_token: &csrf }),
+        )
+            .into_response();
     }
     let target = match (&hint, q.post_logout_redirect_uri.as_deref()) {
-        (Some(h), Some(uri)) => redirect_target(&state, &h.audiences, uri, q.state.as_deref()).await,
+        (Some(h), Some(uri)) => {
+            redirect_target(&state, &h.audiences, uri, q.state.as_deref()).await
+        }
         _ => None,
     };
     let (jar, plan) = log_out(&state, jar).await;
@@ -79,10 +98,20 @@ async fn end_session(state: AppState, jar: CookieJar, q: EndSessionParams, confi
 
 /// The redirect URI with `state`, when it exactly equals a callback of an app the hint was
 /// issued to (no loopback-port relaxation here: logout redirects need no ephemeral ports).
-async fn redirect_target(state: &AppState, audiences: &[String], uri: &str, rp_state: Option<&str>) -> Option<String> {
+async fn redirect_target(
+    state: &AppState,
+    audiences: &[String],
+    uri: &str,
+    rp_state: Option<&str>,
+) -> Option<String> {
     for aud in audiences {
-        let Ok(Some(app)) = state.store.find_app_by_consumer_key(aud).await else { continue };
-        if app.oauth().is_some_and(|o| o.callback_url.iter().any(|c| c == uri)) {
+        let Ok(Some(app)) = state.store.find_app_by_consumer_key(aud).await else {
+            continue;
+        };
+        if app
+            .oauth()
+            .is_some_and(|o| o.callback_url.iter().any(|c| c == uri))
+        {
             let mut url = url::Url::parse(uri).ok()?;
             if let Some(s) = rp_state {
                 url.query_pairs_mut().append_pair("state", s);

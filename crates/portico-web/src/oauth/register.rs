@@ -27,12 +27,20 @@ use crate::state::AppState;
 /// An error as RFC 7591 §3.2.2 / RFC 6750 §3.1 shape it.
 fn error(e: &OAuthError, had_token: bool) -> Response {
     let status = oauth_status(e.code, false);
-    let body = Json(serde_json::json!({"error": e.code.as_str(), "error_description": e.description}));
+    let body =
+        Json(serde_json::json!({"error": e.code.as_str(), "error_description": e.description}));
     let mut res = (status, body).into_response();
     if status == StatusCode::UNAUTHORIZED {
         // RFC 6750 §3.1: no error code when the request carried no token at all.
-        let challenge = if had_token { "Bearer error=\"invalid_token\"" } else { "Bearer" };
-        res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+        let challenge = if had_token {
+            "Bearer error=\"invalid_token\""
+        } else {
+            "Bearer"
+        };
+        res.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(challenge),
+        );
     }
     res
 }
@@ -73,11 +81,21 @@ pub(crate) async fn create(
     }
 }
 
-pub(crate) async fn read(State(state): State<AppState>, Path(client_id): Path<String>, headers: HeaderMap) -> Response {
+pub(crate) async fn read(
+    State(state): State<AppState>,
+    Path(client_id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let ctx = state.grant_context();
     let token = bearer_token(&headers);
     match authenticate_client(ctx.store, &client_id, token.as_deref()).await {
-        Ok((app, reg)) => Json(registration::read(&ctx, &app, &reg, token.as_deref().unwrap_or_default())).into_response(),
+        Ok((app, reg)) => Json(registration::read(
+            &ctx,
+            &app,
+            &reg,
+            token.as_deref().unwrap_or_default(),
+        ))
+        .into_response(),
         Err(e) => error(&e, token.is_some()),
     }
 }
@@ -104,7 +122,11 @@ pub(crate) async fn update(
     }
 }
 
-pub(crate) async fn delete(State(state): State<AppState>, Path(client_id): Path<String>, headers: HeaderMap) -> Response {
+pub(crate) async fn delete(
+    State(state): State<AppState>,
+    Path(client_id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let ctx = state.grant_context();
     let token = bearer_token(&headers);
     let result = match authenticate_client(ctx.store, &client_id, token.as_deref()).await {

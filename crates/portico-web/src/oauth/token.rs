@@ -27,7 +27,8 @@ pub(crate) async fn post(
     let creds = basic_credentials(&headers)
         .and_then(|basic| ClientCredentials::combine(basic, params.get("client_id"), params.get("client_secret")))
         .and_then(|creds| creds.with_assertion(&params, &state.tokens, state.clock.now()));
-    let via_basic = creds.as_ref().is_ok_and(|c| c.via_basic);
+    // A failed Basic or assertion authentication is a 401 (RFC 6749 §5.2; ATK-49).
+    let via_basic = creds.as_ref().is_ok_and(|c| c.via_basic || c.client_assertion.is_some());
     let client_id = creds.as_ref().ok().and_then(|c| c.client_id.as_deref()).or_else(|| params.get("client_id"));
     if let Some(client_id) = client_id
         && !limits.allow_client(client_id)

@@ -12,14 +12,14 @@ use std::time::Duration;
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar};
-use portico_core::logout::{end_session, BackChannelCall, LogoutPlan};
+use portico_core::logout::{BackChannelCall, LogoutPlan, end_session};
 use portico_core::secret::TokenHash;
 use portico_core::token::issue::identity_url;
 
-use super::{render, SESSION_COOKIE};
+use super::{SESSION_COOKIE, render};
 use crate::state::AppState;
 
 /// Back-channel calls give up after this long (security.md §3.8: short timeout).
@@ -65,7 +65,15 @@ pub(crate) async fn end_session_of(
         (Some(s), Some(o)) => identity_url(&state.tokens.issuer, &o.id, &s.user_id),
         _ => String::new(),
     };
-    let mut plan = end_session(state.store.as_ref(), &state.keys, &state.tokens.issuer, hash, &subject, now).await?;
+    let mut plan = end_session(
+        state.store.as_ref(),
+        &state.keys,
+        &state.tokens.issuer,
+        hash,
+        &subject,
+        now,
+    )
+    .await?;
     if session.is_none() {
         // An expired or unknown session: its tokens are revoked all the same, but nobody is
         // logged in any more, so there is no one to log out of the apps.
@@ -95,10 +103,16 @@ pub(crate) fn spawn_back_channel(calls: Vec<BackChannelCall>) {
     let Some(client) = http_client() else { return };
     for call in calls {
         tokio::spawn(async move {
-            let sent = client.post(&call.url).form(&[("logout_token", call.logout_token.as_str())]).send().await;
+            let sent = client
+                .post(&call.url)
+                .form(&[("logout_token", call.logout_token.as_str())])
+                .send()
+                .await;
             match sent {
                 Ok(res) if res.status().is_success() => {}
-                Ok(res) => tracing::warn!(url = %call.url, status = res.status().as_u16(), "back-channel logout refused"),
+                Ok(res) => {
+                    tracing::warn!(url = %call.url, status = res.status().as_u16(), "back-channel logout refused")
+                }
                 Err(e) => tracing::warn!(url = %call.url, error = %e, "back-channel logout failed"),
             }
         });
@@ -107,18 +121,31 @@ pub(crate) fn spawn_back_channel(calls: Vec<BackChannelCall>) {
 
 /// The logged-out page with the front-channel frames; `continue_to` is where it goes once they
 /// have loaded.
-pub(crate) fn logged_out_page(plan: &LogoutPlan, continue_to: Option<&str>, jar: CookieJar) -> Response {
-    let page = LoggedOutPage { frames: &plan.front_channel, continue_to };
+pub(crate) fn logged_out_page(
+    plan: &LogoutPlan,
+    continue_to: Option<&str>,
+    jar: CookieJar,
+) -> Response {
+    let page = LoggedOutPage {
+        frames: &plan.front_channel,
+        continue_to,
+    };
     let mut res = (jar, render(StatusCode::OK, &page)).into_response();
-    if let Ok(csp) = HeaderValue::from_str(&crate::security_headers::csp_with_frames(&plan.front_channel)) {
-        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, csp);
+    if let Ok(csp) = HeaderValue::from_str(&crate::security_headers::csp_with_frames(
+        &plan.front_channel,
+    )) {
+        res.headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, csp);
     }
     res
 }
 
 pub(crate) async fn script() -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         include_str!("../../static/logout.js"),
     )
 }

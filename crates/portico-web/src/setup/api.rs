@@ -123,6 +123,14 @@ impl FormErrors {
         self.fields.contains_key(field)
     }
 
+    /// Every field's messages with the field's name, for the summary's links.
+    pub(crate) fn listed(&self) -> Vec<(&str, &str)> {
+        self.fields
+            .iter()
+            .flat_map(|(f, ms)| ms.iter().map(move |m| (f.as_str(), m.as_str())))
+            .collect()
+    }
+
     pub(crate) fn general(&self) -> &[String] {
         &self.general
     }

@@ -21,6 +21,8 @@ use crate::state::AppState;
 pub(crate) struct Row {
     pub(crate) label: &'static str,
     pub(crate) value: String,
+    /// Long values take the whole width of the panel.
+    pub(crate) wide: bool,
 }
 
 /// A titled group of settings.
@@ -51,7 +53,19 @@ fn or_dash(value: Option<&str>) -> String {
 }
 
 fn row(label: &'static str, value: String) -> Row {
-    Row { label, value }
+    Row {
+        label,
+        value,
+        wide: false,
+    }
+}
+
+fn wide_row(label: &'static str, value: String) -> Row {
+    Row {
+        label,
+        value,
+        wide: true,
+    }
 }
 
 fn basic(app: &ConnectedApp) -> Section {
@@ -81,27 +95,24 @@ fn basic(app: &ConnectedApp) -> Section {
 
 /// The OAuth settings after the callback URLs and scopes, which the template lists itself.
 fn oauth(o: &OAuthConfig) -> Section {
-    let certificate = o.certificate.as_deref().map_or_else(
-        || "No".to_owned(),
-        |pem| match inspect_certificate(pem) {
-            Ok(i) => format!(
-                "{}; {}; expires {}; SHA-256 {}",
-                i.subject,
-                i.key_type,
-                format_time(i.expires_at.0),
-                i.sha256_fingerprint
+    let mut rows = vec![row("Enable for Device Flow", yes_no(o.is_device_flow_enabled))];
+    match o.certificate.as_deref().map(inspect_certificate) {
+        None => rows.push(row("Use Digital Signatures", "No".to_owned())),
+        Some(Ok(i)) => rows.extend([
+            wide_row(
+                "Use Digital Signatures",
+                format!("{} ({}), expires {}", i.subject, i.key_type, format_time(i.expires_at.0)),
             ),
-            Err(_) => "Yes (unreadable certificate)".to_owned(),
-        },
-    );
-    let mut rows = vec![
-        row("Enable for Device Flow", yes_no(o.is_device_flow_enabled)),
-        row("Use Digital Signatures", certificate),
+            wide_row("Certificate SHA-256", i.sha256_fingerprint),
+        ]),
+        Some(Err(_)) => rows.push(row("Use Digital Signatures", "Yes (unreadable certificate)".to_owned())),
+    }
+    rows.extend([
         row("Require Secret for Web Server Flow", yes_no(!o.is_consumer_secret_optional)),
         row("Require Secret for Refresh Token Flow", yes_no(o.is_secret_required_for_refresh_token)),
         row("Require PKCE", yes_no(o.is_pkce_required)),
         row("Introspect All Tokens", yes_no(o.is_introspect_all_tokens)),
-    ];
+    ]);
     match &o.id_token_config {
         None => rows.push(row("Configure ID Token", "No".to_owned())),
         Some(c) => rows.extend([

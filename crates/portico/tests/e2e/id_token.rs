@@ -31,7 +31,11 @@ async fn app_tokens(
     let (status, body) = redeem(
         server,
         &code,
-        &[("client_id", key), ("client_secret", secret), ("redirect_uri", APP_CALLBACK)],
+        &[
+            ("client_id", key),
+            ("client_secret", secret),
+            ("redirect_uri", APP_CALLBACK),
+        ],
     )
     .await;
     assert_eq!(status, 200, "{body}");
@@ -39,7 +43,9 @@ async fn app_tokens(
 }
 
 fn secs(claims: &Value, name: &str) -> i64 {
-    claims[name].as_i64().unwrap_or_else(|| panic!("no numeric {name} in {claims}"))
+    claims[name]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no numeric {name} in {claims}"))
 }
 
 /// `at_hash` for an access token: base64url of the left half of its SHA-256 (OIDC Core §3.1.3.6).
@@ -56,12 +62,20 @@ async fn id_tokens_live_for_the_apps_token_valid_for_minutes() {
     for (name, oauth, minutes) in [
         ("Ttl1", json!({"idTokenConfig": {"idTokenValidity": 1}}), 1),
         ("TtlDefault", json!({}), 2),
-        ("Ttl720", json!({"idTokenConfig": {"idTokenValidity": 720}}), 720),
+        (
+            "Ttl720",
+            json!({"idTokenConfig": {"idTokenValidity": 720}}),
+            720,
+        ),
     ] {
         let (key, secret) = app(&server, &admin, name, oauth).await;
         let body = app_tokens(&server, &browser, &key, &secret, &[]).await;
         let claims = verify_id_token(&server, s(&body, "id_token"), &key).await;
-        assert_eq!(secs(&claims, "exp") - secs(&claims, "iat"), minutes * 60, "{name}: {claims}");
+        assert_eq!(
+            secs(&claims, "exp") - secs(&claims, "iat"),
+            minutes * 60,
+            "{name}: {claims}"
+        );
     }
     for bad in [0, 721] {
         let (status, body) = api(
@@ -69,11 +83,17 @@ async fn id_tokens_live_for_the_apps_token_valid_for_minutes() {
             &admin,
             reqwest::Method::POST,
             "/api/v1/connected-apps",
-            Some(app_json("TtlBad", json!({"idTokenConfig": {"idTokenValidity": bad}}))),
+            Some(app_json(
+                "TtlBad",
+                json!({"idTokenConfig": {"idTokenValidity": bad}}),
+            )),
         )
         .await;
         assert_eq!(status, 400, "{bad}: {body}");
-        assert_eq!(body[0]["fields"][0], "oauthConfig.idTokenConfig.idTokenValidity", "{body}");
+        assert_eq!(
+            body[0]["fields"][0], "oauthConfig.idTokenConfig.idTokenValidity",
+            "{body}"
+        );
     }
 }
 
@@ -84,20 +104,43 @@ async fn audiences_are_the_consumer_key_and_every_configured_one() {
     let browser = admin_browser(&server).await;
 
     let (key, secret) = app(&server, &admin, "OneAud", json!({})).await;
-    let claims = verify_id_token(&server, s(&app_tokens(&server, &browser, &key, &secret, &[]).await, "id_token"), &key).await;
+    let claims = verify_id_token(
+        &server,
+        s(
+            &app_tokens(&server, &browser, &key, &secret, &[]).await,
+            "id_token",
+        ),
+        &key,
+    )
+    .await;
     assert_eq!(claims["aud"], key.as_str(), "one audience is a string");
     assert!(claims.get("azp").is_none(), "{claims}");
 
     let audiences = "https://rs1.example.com\nhttps://rs2.example.com, urn:rs3";
-    let (key, secret) = app(&server, &admin, "ManyAud", json!({"idTokenConfig": {"idTokenAudience": audiences}})).await;
+    let (key, secret) = app(
+        &server,
+        &admin,
+        "ManyAud",
+        json!({"idTokenConfig": {"idTokenAudience": audiences}}),
+    )
+    .await;
     let body = app_tokens(&server, &browser, &key, &secret, &[]).await;
     let claims = verify_id_token(&server, s(&body, "id_token"), &key).await;
     assert_eq!(
         claims["aud"],
-        json!([key, "https://rs1.example.com", "https://rs2.example.com", "urn:rs3"]),
+        json!([
+            key,
+            "https://rs1.example.com",
+            "https://rs2.example.com",
+            "urn:rs3"
+        ]),
         "the consumer key first, then every line and comma-separated audience"
     );
-    assert_eq!(claims["azp"], key.as_str(), "several audiences name the authorized party");
+    assert_eq!(
+        claims["azp"],
+        key.as_str(),
+        "several audiences name the authorized party"
+    );
     // A resource server named as an audience accepts the token too.
     verify_id_token(&server, s(&body, "id_token"), "urn:rs3").await;
 }
@@ -108,19 +151,57 @@ async fn standard_claims_appear_only_when_the_app_includes_them() {
     let admin = admin_token(&server).await;
     let browser = admin_browser(&server).await;
     let profile = [
-        "name", "given_name", "family_name", "preferred_username", "nickname", "email", "email_verified",
-        "locale", "zoneinfo", "updated_at", "picture", "profile",
+        "name",
+        "given_name",
+        "family_name",
+        "preferred_username",
+        "nickname",
+        "email",
+        "email_verified",
+        "locale",
+        "zoneinfo",
+        "updated_at",
+        "picture",
+        "profile",
     ];
 
-    let (key, secret) = app(&server, &admin, "Plain", json!({"idTokenConfig": {"idTokenValidity": 5}})).await;
-    let claims = verify_id_token(&server, s(&app_tokens(&server, &browser, &key, &secret, &[]).await, "id_token"), &key).await;
-    for claim in profile.iter().chain(&["custom_attributes", "custom_permissions", "c_hash"]) {
-        assert!(claims.get(*claim).is_none(), "{claim} without the switch: {claims}");
+    let (key, secret) = app(
+        &server,
+        &admin,
+        "Plain",
+        json!({"idTokenConfig": {"idTokenValidity": 5}}),
+    )
+    .await;
+    let claims = verify_id_token(
+        &server,
+        s(
+            &app_tokens(&server, &browser, &key, &secret, &[]).await,
+            "id_token",
+        ),
+        &key,
+    )
+    .await;
+    for claim in profile
+        .iter()
+        .chain(&["custom_attributes", "custom_permissions", "c_hash"])
+    {
+        assert!(
+            claims.get(*claim).is_none(),
+            "{claim} without the switch: {claims}"
+        );
     }
 
     let config = json!({"idTokenConfig": {"idTokenIncludeStandardClaims": true}});
     let (key, secret) = app(&server, &admin, "Standard", config).await;
-    let claims = verify_id_token(&server, s(&app_tokens(&server, &browser, &key, &secret, &[]).await, "id_token"), &key).await;
+    let claims = verify_id_token(
+        &server,
+        s(
+            &app_tokens(&server, &browser, &key, &secret, &[]).await,
+            "id_token",
+        ),
+        &key,
+    )
+    .await;
     for claim in profile {
         assert!(claims.get(claim).is_some(), "{claim} missing: {claims}");
     }
@@ -132,22 +213,62 @@ async fn standard_claims_appear_only_when_the_app_includes_them() {
     assert_eq!(claims["email_verified"], true);
     assert_eq!(claims["locale"], "en_US");
     assert_eq!(claims["zoneinfo"], "GMT");
-    assert!(claims["updated_at"].is_i64(), "seconds since the epoch (OIDC Core §5.1): {claims}");
-    assert!(claims.get("phone_number").is_none() && claims.get("address").is_none(), "no value, no claim");
+    assert!(
+        claims["updated_at"].is_i64(),
+        "seconds since the epoch (OIDC Core §5.1): {claims}"
+    );
+    assert!(
+        claims.get("phone_number").is_none() && claims.get("address").is_none(),
+        "no value, no claim"
+    );
 }
 
 /// Grants custom permissions: `ViewReports` through the admin's profile, `ApproveSpend` through
 /// a permission set assigned to the admin. Returns the admin's user id.
 async fn grant_custom_permissions(server: &Server, admin: &str, identity_url: &str) -> String {
     let user_id = identity_url.rsplit('/').next().unwrap().to_owned();
-    let (status, profiles) = api(server, admin, reqwest::Method::GET, "/api/v1/profiles", None).await;
+    let (status, profiles) = api(
+        server,
+        admin,
+        reqwest::Method::GET,
+        "/api/v1/profiles",
+        None,
+    )
+    .await;
     assert_eq!(status, 200, "{profiles}");
-    let profile = profiles.as_array().unwrap().iter().find(|p| p["name"] == "SystemAdministrator").unwrap();
+    let profile = profiles
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "SystemAdministrator")
+        .unwrap();
     let path = format!("/api/v1/profiles/{}", s(profile, "id"));
-    let (status, patched) = api(server, admin, reqwest::Method::PATCH, &path, Some(json!({"customPermissions": ["ViewReports"]}))).await;
-    assert_eq!((status, &patched["customPermissions"]), (200, &json!(["ViewReports"])), "{patched}");
-    let (status, bad) = api(server, admin, reqwest::Method::PATCH, &path, Some(json!({"customPermissions": ["Bad Name"]}))).await;
-    assert_eq!((status, &bad[0]["fields"][0]), (400, &json!("customPermissions")), "{bad}");
+    let (status, patched) = api(
+        server,
+        admin,
+        reqwest::Method::PATCH,
+        &path,
+        Some(json!({"customPermissions": ["ViewReports"]})),
+    )
+    .await;
+    assert_eq!(
+        (status, &patched["customPermissions"]),
+        (200, &json!(["ViewReports"])),
+        "{patched}"
+    );
+    let (status, bad) = api(
+        server,
+        admin,
+        reqwest::Method::PATCH,
+        &path,
+        Some(json!({"customPermissions": ["Bad Name"]})),
+    )
+    .await;
+    assert_eq!(
+        (status, &bad[0]["fields"][0]),
+        (400, &json!("customPermissions")),
+        "{bad}"
+    );
     let (status, set) = api(
         server,
         admin,
@@ -158,7 +279,14 @@ async fn grant_custom_permissions(server: &Server, admin: &str, identity_url: &s
     .await;
     assert_eq!(status, 201, "{set}");
     let assign = format!("/api/v1/users/{user_id}/permission-set-assignments");
-    let (status, body) = api(server, admin, reqwest::Method::POST, &assign, Some(json!({"permissionSetId": s(&set, "id")}))).await;
+    let (status, body) = api(
+        server,
+        admin,
+        reqwest::Method::POST,
+        &assign,
+        Some(json!({"permissionSetId": s(&set, "id")})),
+    )
+    .await;
     assert!(status == 200 || status == 201, "{body}");
     user_id
 }
@@ -183,7 +311,14 @@ async fn custom_attributes_and_permissions_in_id_tokens_userinfo_and_identity() 
     app["customPermissions"] = json!(["ViewReports", "ApproveSpend", "DeleteEverything"]);
     create_app(&server, &admin, app).await;
     let browser = admin_browser(&server).await;
-    let body = app_tokens(&server, &browser, "CustomKey0001", "CustomSecret0001", &[("scope", "openid api")]).await;
+    let body = app_tokens(
+        &server,
+        &browser,
+        "CustomKey0001",
+        "CustomSecret0001",
+        &[("scope", "openid api")],
+    )
+    .await;
     let claims = verify_id_token(&server, s(&body, "id_token"), "CustomKey0001").await;
     let org_id = s(&body, "id").rsplit('/').nth(1).unwrap().to_owned();
     let attributes = json!({"greeting": "Hello, System", "org": org_id});
@@ -194,7 +329,10 @@ async fn custom_attributes_and_permissions_in_id_tokens_userinfo_and_identity() 
 
     // The app puts them in ID tokens, so UserInfo and the identity URL carry them too.
     let access = s(&body, "access_token");
-    for path in [USERINFO.to_owned(), body["id"].as_str().unwrap().replace(server.base_url(), "")] {
+    for path in [
+        USERINFO.to_owned(),
+        body["id"].as_str().unwrap().replace(server.base_url(), ""),
+    ] {
         let (status, me) = get_bearer(&server, &path, access).await;
         assert_eq!(status, 200, "{path}: {me}");
         assert_eq!(me["custom_attributes"], attributes, "{path}: {me}");
@@ -202,17 +340,37 @@ async fn custom_attributes_and_permissions_in_id_tokens_userinfo_and_identity() 
     }
 
     // An app whose ID tokens leave them out returns them for the custom_permissions scope only.
-    let mut quiet = app_json("Quiet", json!({"scopes": ["api", "id", "openid", "custom_permissions"]}));
+    let mut quiet = app_json(
+        "Quiet",
+        json!({"scopes": ["api", "id", "openid", "custom_permissions"]}),
+    );
     quiet["customPermissions"] = json!(["ViewReports"]);
     quiet["attributes"] = json!([{"key": "greeting", "formula": "'Hi'"}]);
     create_app(&server, &admin, quiet).await;
-    for (scope, expected) in [("openid api", false), ("openid api custom_permissions", true)] {
-        let body = app_tokens(&server, &browser, "QuietKey0001", "QuietSecret0001", &[("scope", scope)]).await;
+    for (scope, expected) in [
+        ("openid api", false),
+        ("openid api custom_permissions", true),
+    ] {
+        let body = app_tokens(
+            &server,
+            &browser,
+            "QuietKey0001",
+            "QuietSecret0001",
+            &[("scope", scope)],
+        )
+        .await;
         let claims = verify_id_token(&server, s(&body, "id_token"), "QuietKey0001").await;
-        assert!(claims.get("custom_permissions").is_none() && claims.get("custom_attributes").is_none(), "{claims}");
+        assert!(
+            claims.get("custom_permissions").is_none() && claims.get("custom_attributes").is_none(),
+            "{claims}"
+        );
         let (status, me) = get_bearer(&server, USERINFO, s(&body, "access_token")).await;
         assert_eq!(status, 200, "{me}");
-        assert_eq!(me.get("custom_permissions").is_some(), expected, "{scope}: {me}");
+        assert_eq!(
+            me.get("custom_permissions").is_some(),
+            expected,
+            "{scope}: {me}"
+        );
         if expected {
             assert_eq!(me["custom_permissions"], json!({"ViewReports": true}));
             assert_eq!(me["custom_attributes"], json!({"greeting": "Hi"}));
@@ -226,18 +384,33 @@ async fn nonce_at_hash_and_auth_time_and_a_refresh_keeps_auth_time() {
     let admin = admin_token(&server).await;
     let browser = admin_browser(&server).await;
     let (key, secret) = app(&server, &admin, "Refresher", json!({})).await;
-    let first = app_tokens(&server, &browser, &key, &secret, &[("nonce", "n-0S6_WzA2Mj")]).await;
+    let first = app_tokens(
+        &server,
+        &browser,
+        &key,
+        &secret,
+        &[("nonce", "n-0S6_WzA2Mj")],
+    )
+    .await;
     let claims = verify_id_token(&server, s(&first, "id_token"), &key).await;
     assert_eq!(claims["nonce"], "n-0S6_WzA2Mj");
     assert_eq!(claims["at_hash"], at_hash(s(&first, "access_token")));
     assert_eq!(claims["sub"], first["id"], "sub is the identity URL");
     assert_eq!(claims["iss"], server.base_url());
-    assert!(claims.get("c_hash").is_none(), "no code travels with an ID token: no hybrid flow");
+    assert!(
+        claims.get("c_hash").is_none(),
+        "no code travels with an ID token: no hybrid flow"
+    );
     assert!(secs(&claims, "auth_time") <= secs(&claims, "iat"));
 
     // OIDC Core §12.2: a new iat, the same iss, sub, aud and auth_time, and no nonce.
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let (status, body) = refresh(&server, s(&first, "refresh_token"), &[("client_id", &key), ("client_secret", &secret)]).await;
+    let (status, body) = refresh(
+        &server,
+        s(&first, "refresh_token"),
+        &[("client_id", &key), ("client_secret", &secret)],
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     let renewed = verify_id_token(&server, s(&body, "id_token"), &key).await;
     for same in ["iss", "sub", "aud", "auth_time"] {
@@ -261,7 +434,10 @@ async fn nonce_at_hash_and_auth_time_and_a_refresh_keeps_auth_time() {
     let callback = authorize(&server, &browser, &url, ADMIN_USERNAME, ADMIN_PASSWORD).await;
     let id_token = callback_param(&callback, "id_token").unwrap_or_else(|| panic!("{callback}"));
     let claims = verify_id_token(&server, &id_token, &key).await;
-    assert_eq!(claims["at_hash"], at_hash(&callback_param(&callback, "access_token").unwrap()));
+    assert_eq!(
+        claims["at_hash"],
+        at_hash(&callback_param(&callback, "access_token").unwrap())
+    );
     assert_eq!(claims["nonce"], "ua-nonce");
     assert!(claims.get("c_hash").is_none());
 }
@@ -273,7 +449,10 @@ async fn max_age_forces_a_new_login_and_prompt_none_then_says_login_required() {
     let browser = admin_browser(&server).await;
     let (key, secret) = app(&server, &admin, "MaxAge", json!({})).await;
     let first = app_tokens(&server, &browser, &key, &secret, &[]).await;
-    let logged_in_at = secs(&verify_id_token(&server, s(&first, "id_token"), &key).await, "auth_time");
+    let logged_in_at = secs(
+        &verify_id_token(&server, s(&first, "id_token"), &key).await,
+        "auth_time",
+    );
 
     // A generous max_age is met by the current session: straight back with a code.
     let params = |max_age: &'static str, prompt: Option<&'static str>| {
@@ -289,32 +468,77 @@ async fn max_age_forces_a_new_login_and_prompt_none_then_says_login_required() {
     };
     let res = browser.get(params("3600", None)).send().await.unwrap();
     assert_eq!(res.status(), 302);
-    assert!(callback_param(&location(&res), "code").is_some(), "{}", location(&res));
+    assert!(
+        callback_param(&location(&res), "code").is_some(),
+        "{}",
+        location(&res)
+    );
 
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     let res = browser.get(params("1", Some("none"))).send().await.unwrap();
     let to = location(&res);
     assert!(to.starts_with(APP_CALLBACK), "{to}");
-    assert_eq!(callback_param(&to, "error").as_deref(), Some("login_required"), "{to}");
+    assert_eq!(
+        callback_param(&to, "error").as_deref(),
+        Some("login_required"),
+        "{to}"
+    );
     assert_eq!(callback_param(&to, "state").as_deref(), Some("ma"));
 
     let res = browser.get(params("1", None)).send().await.unwrap();
-    assert!(location(&res).starts_with("/login"), "a session older than max_age logs in again: {}", location(&res));
-    let callback = authorize(&server, &browser, &params("1", None), ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    assert!(
+        location(&res).starts_with("/login"),
+        "a session older than max_age logs in again: {}",
+        location(&res)
+    );
+    let callback = authorize(
+        &server,
+        &browser,
+        &params("1", None),
+        ADMIN_USERNAME,
+        ADMIN_PASSWORD,
+    )
+    .await;
     let code = callback_param(&callback, "code").unwrap_or_else(|| panic!("{callback}"));
-    let (status, body) = redeem(&server, &code, &[("client_id", &key), ("client_secret", &secret), ("redirect_uri", APP_CALLBACK)]).await;
+    let (status, body) = redeem(
+        &server,
+        &code,
+        &[
+            ("client_id", &key),
+            ("client_secret", &secret),
+            ("redirect_uri", APP_CALLBACK),
+        ],
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     let claims = verify_id_token(&server, s(&body, "id_token"), &key).await;
-    assert!(secs(&claims, "auth_time") >= logged_in_at + 2, "auth_time is the new login: {claims}");
+    assert!(
+        secs(&claims, "auth_time") >= logged_in_at + 2,
+        "auth_time is the new login: {claims}"
+    );
 
     // A consent the user never gave is consent_required under prompt=none.
     let (other, _) = app(&server, &admin, "NotYet", json!({})).await;
     let url = authorize_url(
         &server,
-        &[("response_type", "code"), ("client_id", &other), ("redirect_uri", APP_CALLBACK), ("prompt", "none")],
+        &[
+            ("response_type", "code"),
+            ("client_id", &other),
+            ("redirect_uri", APP_CALLBACK),
+            ("prompt", "none"),
+        ],
     );
     let res = harness::client().get(&url).send().await.unwrap();
-    assert_eq!(callback_param(&location(&res), "error").as_deref(), Some("login_required"), "no session");
+    assert_eq!(
+        callback_param(&location(&res), "error").as_deref(),
+        Some("login_required"),
+        "no session"
+    );
     let res = browser.get(&url).send().await.unwrap();
-    assert_eq!(callback_param(&location(&res), "error").as_deref(), Some("consent_required"), "{}", location(&res));
+    assert_eq!(
+        callback_param(&location(&res), "error").as_deref(),
+        Some("consent_required"),
+        "{}",
+        location(&res)
+    );
 }

@@ -18,8 +18,17 @@ use crate::web_server_flow::admin_token;
 pub(crate) const INTROSPECT: &str = "/services/oauth2/introspect";
 
 /// Introspects `token` as the client `(key, secret)` (credentials in the body).
-pub(crate) async fn introspect(server: &Server, client: (&str, &str), token: &str, hint: Option<&str>) -> (u16, Value) {
-    let mut form = vec![("token", token), ("client_id", client.0), ("client_secret", client.1)];
+pub(crate) async fn introspect(
+    server: &Server,
+    client: (&str, &str),
+    token: &str,
+    hint: Option<&str>,
+) -> (u16, Value) {
+    let mut form = vec![
+        ("token", token),
+        ("client_id", client.0),
+        ("client_secret", client.1),
+    ];
     form.extend(hint.map(|h| ("token_type_hint", h)));
     post_form(server, INTROSPECT, &form).await
 }
@@ -40,7 +49,16 @@ pub(crate) fn assert_inactive(status: u16, body: &Value) {
 /// The web server flow for app `key` as the administrator; returns the token response.
 async fn tokens(server: &Server, browser: &reqwest::Client, key: &str, secret: &str) -> Value {
     let code = app_code(server, browser, key, &[]).await;
-    let (status, body) = redeem(server, &code, &[("client_id", key), ("client_secret", secret), ("redirect_uri", APP_CALLBACK)]).await;
+    let (status, body) = redeem(
+        server,
+        &code,
+        &[
+            ("client_id", key),
+            ("client_secret", secret),
+            ("redirect_uri", APP_CALLBACK),
+        ],
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     body
 }
@@ -52,23 +70,51 @@ async fn own_tokens_are_active_others_inactive_and_introspect_all_sees_every_tok
     let browser = admin_browser(&server).await;
     let own = app(&server, &admin, "Own", json!({})).await;
     let other = app(&server, &admin, "Other", json!({})).await;
-    let all = app(&server, &admin, "All", json!({"isIntrospectAllTokens": true})).await;
+    let all = app(
+        &server,
+        &admin,
+        "All",
+        json!({"isIntrospectAllTokens": true}),
+    )
+    .await;
     let own_tokens = tokens(&server, &browser, &own.0, &own.1).await;
     let other_tokens = tokens(&server, &browser, &other.0, &other.1).await;
-    let (own_at, own_rt) = (s(&own_tokens, "access_token"), s(&own_tokens, "refresh_token"));
+    let (own_at, own_rt) = (
+        s(&own_tokens, "access_token"),
+        s(&own_tokens, "refresh_token"),
+    );
     let own_pair = (own.0.as_str(), own.1.as_str());
 
     let (status, body) = introspect(&server, own_pair, own_at, Some("access_token")).await;
     assert_active(status, &body, &own.0, "access_token");
-    let fields: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
-    let mut expected = vec!["active", "client_id", "exp", "iat", "nbf", "scope", "sub", "token_type", "username"];
+    let fields: Vec<&str> = body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut expected = vec![
+        "active",
+        "client_id",
+        "exp",
+        "iat",
+        "nbf",
+        "scope",
+        "sub",
+        "token_type",
+        "username",
+    ];
     expected.sort_unstable();
     assert_eq!(fields, expected, "{body}");
     assert_eq!(body["username"], harness::ADMIN_USERNAME);
     assert_eq!(body["sub"], own_tokens["id"], "sub is the identity URL");
     assert_eq!(body["scope"], own_tokens["scope"]);
     assert_eq!(body["nbf"], body["iat"]);
-    assert_eq!(body["exp"].as_i64().unwrap() - body["iat"].as_i64().unwrap(), 2 * 3600, "the default session length");
+    assert_eq!(
+        body["exp"].as_i64().unwrap() - body["iat"].as_i64().unwrap(),
+        2 * 3600,
+        "the default session length"
+    );
 
     // The hint is only a hint (RFC 7662 §2.1, ATK-63): both kinds are found either way.
     for hint in [None, Some("refresh_token"), Some("bogus")] {
@@ -79,7 +125,10 @@ async fn own_tokens_are_active_others_inactive_and_introspect_all_sees_every_tok
     }
 
     // Another app's tokens are none of this app's business (ATK-60).
-    for token in [s(&other_tokens, "access_token"), s(&other_tokens, "refresh_token")] {
+    for token in [
+        s(&other_tokens, "access_token"),
+        s(&other_tokens, "refresh_token"),
+    ] {
         let (status, body) = introspect(&server, own_pair, token, None).await;
         assert_inactive(status, &body);
     }
@@ -89,8 +138,16 @@ async fn own_tokens_are_active_others_inactive_and_introspect_all_sees_every_tok
     for (token, owner, kind) in [
         (own_at, own.0.as_str(), "access_token"),
         (own_rt, own.0.as_str(), "refresh_token"),
-        (s(&other_tokens, "access_token"), other.0.as_str(), "access_token"),
-        (s(&other_tokens, "refresh_token"), other.0.as_str(), "refresh_token"),
+        (
+            s(&other_tokens, "access_token"),
+            other.0.as_str(),
+            "access_token",
+        ),
+        (
+            s(&other_tokens, "refresh_token"),
+            other.0.as_str(),
+            "refresh_token",
+        ),
         (admin.as_str(), "PorticoCLI", "access_token"),
     ] {
         let (status, body) = introspect(&server, all_pair, token, None).await;
@@ -117,7 +174,9 @@ async fn expire_access_tokens(server: &Server) {
         let mut conn = sqlx::PgConnection::connect(db.url()).await.unwrap();
         sqlx::query(sql).execute(&mut conn).await.unwrap();
     } else {
-        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.url())).await.unwrap();
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.url()))
+            .await
+            .unwrap();
         sqlx::query(sql).execute(&mut conn).await.unwrap();
     }
 }
@@ -129,7 +188,12 @@ async fn unknown_revoked_and_expired_tokens_are_exactly_inactive() {
     let browser = admin_browser(&server).await;
     let own = app(&server, &admin, "Own", json!({})).await;
     let pair = (own.0.as_str(), own.1.as_str());
-    for garbage in ["garbage", "00D000000000001!AAAA.bbbb", "5Aep861.xyz==", "x".repeat(5000).as_str()] {
+    for garbage in [
+        "garbage",
+        "00D000000000001!AAAA.bbbb",
+        "5Aep861.xyz==",
+        "x".repeat(5000).as_str(),
+    ] {
         let (status, body) = introspect(&server, pair, garbage, None).await;
         assert_inactive(status, &body);
     }
@@ -170,8 +234,16 @@ async fn introspection_needs_client_authentication() {
     for form in [
         vec![("token", admin.as_str())],
         vec![("token", admin.as_str()), ("client_id", own.0.as_str())],
-        vec![("token", admin.as_str()), ("client_id", own.0.as_str()), ("client_secret", "WrongSecret0001")],
-        vec![("token", admin.as_str()), ("client_id", "NoSuchClient"), ("client_secret", "x")],
+        vec![
+            ("token", admin.as_str()),
+            ("client_id", own.0.as_str()),
+            ("client_secret", "WrongSecret0001"),
+        ],
+        vec![
+            ("token", admin.as_str()),
+            ("client_id", "NoSuchClient"),
+            ("client_secret", "x"),
+        ],
         // A public client has no secret to prove who it is.
         vec![("token", admin.as_str()), ("client_id", "PorticoCLI")],
     ] {
@@ -188,7 +260,11 @@ async fn introspection_needs_client_authentication() {
     assert!(res.headers().get("www-authenticate").is_some());
     let (status, body) = status_json(res).await;
     unauthorized(status, &body);
-    let res = harness::client().get(server.url(INTROSPECT)).send().await.unwrap();
+    let res = harness::client()
+        .get(server.url(INTROSPECT))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 405, "POST only");
 }
 
@@ -197,7 +273,13 @@ async fn jwt_access_tokens_and_private_key_jwt_clients() {
     let server = Server::start();
     let admin = admin_token(&server).await;
     let browser = admin_browser(&server).await;
-    let jwt = app(&server, &admin, "JwtTokens", json!({"isNamedUserJwtEnabled": true})).await;
+    let jwt = app(
+        &server,
+        &admin,
+        "JwtTokens",
+        json!({"isNamedUserJwtEnabled": true}),
+    )
+    .await;
     let other = app(&server, &admin, "Other", json!({})).await;
     let issued = tokens(&server, &browser, &jwt.0, &jwt.1).await;
     let at = s(&issued, "access_token");
@@ -215,7 +297,15 @@ async fn jwt_access_tokens_and_private_key_jwt_clients() {
 
     // private_key_jwt: a client assertion signed with the app certificate's key.
     let signer = Signer::rsa();
-    let key = jwt_app(&server, &admin, "Signed", &signer, json!({"isIntrospectAllTokens": true}), &[]).await;
+    let key = jwt_app(
+        &server,
+        &admin,
+        "Signed",
+        &signer,
+        json!({"isIntrospectAllTokens": true}),
+        &[],
+    )
+    .await;
     let assertion = |jti: &str| {
         signer.sign(&json!({
             "iss": key, "sub": key, "aud": server.url(INTROSPECT), "exp": now_secs() + 120, "jti": jti,
@@ -224,20 +314,38 @@ async fn jwt_access_tokens_and_private_key_jwt_clients() {
     let form = |assertion: &str| {
         vec![
             ("token".to_owned(), admin.clone()),
-            ("client_assertion_type".to_owned(), CLIENT_ASSERTION_TYPE.to_owned()),
+            (
+                "client_assertion_type".to_owned(),
+                CLIENT_ASSERTION_TYPE.to_owned(),
+            ),
             ("client_assertion".to_owned(), assertion.to_owned()),
         ]
     };
     let first = assertion("introspect-1");
-    let res = harness::client().post(server.url(INTROSPECT)).form(&form(&first)).send().await.unwrap();
+    let res = harness::client()
+        .post(server.url(INTROSPECT))
+        .form(&form(&first))
+        .send()
+        .await
+        .unwrap();
     let (status, body) = status_json(res).await;
     assert_active(status, &body, "PorticoCLI", "access_token");
     // The same assertion again is a replay (ATK-49).
-    let res = harness::client().post(server.url(INTROSPECT)).form(&form(&first)).send().await.unwrap();
+    let res = harness::client()
+        .post(server.url(INTROSPECT))
+        .form(&form(&first))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 401);
     let forged = Signer::rsa().sign(&json!({
         "iss": key, "sub": key, "aud": server.url(INTROSPECT), "exp": now_secs() + 120, "jti": "introspect-2",
     }));
-    let res = harness::client().post(server.url(INTROSPECT)).form(&form(&forged)).send().await.unwrap();
+    let res = harness::client()
+        .post(server.url(INTROSPECT))
+        .form(&form(&forged))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 401, "signed with another key");
 }

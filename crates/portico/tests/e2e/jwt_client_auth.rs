@@ -43,6 +43,12 @@ async fn client_credentials(
     token(server, &form).await
 }
 
+/// `(error, error_description)` of a failed client authentication (RFC 6749 §5.2: 401).
+fn unauthorized(status: u16, body: &Value) -> (String, String) {
+    assert_eq!(status, 401, "{body}");
+    refused(400, body)
+}
+
 #[tokio::test]
 async fn a_client_assertion_replaces_the_secret_once() {
     let (server, key, signer) = setup().await;
@@ -50,9 +56,9 @@ async fn a_client_assertion_replaces_the_secret_once() {
     let (status, body) = client_credentials(&server, &assertion, &[("client_id", &key)]).await;
     assert_eq!(status, 200, "{body}");
     assert!(s(&body, "access_token").contains('!'));
-    // ATK-49: the same assertion again.
+    // ATK-49: the same assertion again is a failed client authentication: 401.
     let (status, body) = client_credentials(&server, &assertion, &[]).await;
-    let (error, description) = refused(status, &body);
+    let (error, description) = unauthorized(status, &body);
     assert_eq!(error, "invalid_client");
     assert!(description.contains("jti"), "{description}");
     // The issuer identifier is an audience too (rfc7523bis prefers it).
@@ -81,7 +87,7 @@ async fn a_client_assertion_replaces_the_secret_once() {
 #[tokio::test]
 async fn bad_client_assertions_are_refused() {
     let (server, key, signer) = setup().await;
-    let refuse = |status: u16, body: &Value| refused(status, body).0;
+    let refuse = |status: u16, body: &Value| unauthorized(status, body).0;
     // No jti, sub other than the client, a foreign audience, another key, expired.
     let mut no_jti = client_claims(&server, &key, "x");
     no_jti.as_object_mut().unwrap().remove("jti");
@@ -112,7 +118,7 @@ async fn bad_client_assertions_are_refused() {
     let fresh = signer.sign(&client_claims(&server, &key, "cc-both"));
     let (status, body) =
         client_credentials(&server, &fresh, &[("client_secret", "DaemonSecret0001")]).await;
-    assert_eq!(refuse(status, &body), "invalid_request");
+    assert_eq!(refused(status, &body).0, "invalid_request");
     let form = [
         ("grant_type", "client_credentials"),
         (
@@ -122,7 +128,7 @@ async fn bad_client_assertions_are_refused() {
         ("client_assertion", fresh.as_str()),
     ];
     let (status, body) = token(&server, &form).await;
-    assert_eq!(refuse(status, &body), "invalid_request");
+    assert_eq!(refused(status, &body).0, "invalid_request");
     // A client_id that is not the assertion's issuer.
     let (status, body) = client_credentials(&server, &fresh, &[("client_id", "PorticoCLI")]).await;
     assert_eq!(refuse(status, &body), "invalid_client");

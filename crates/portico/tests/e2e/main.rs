@@ -58,5 +58,7 @@ mod introspection;
 mod registration;
 mod registration_validation;
 
+mod asset_support;
 mod asset_tokens;
+mod token_exchange;
 mod logout;

@@ -19,7 +19,11 @@ pub(crate) const REGISTER: &str = "/services/oauth2/register";
 const CLIENT_CALLBACK: &str = "https://client.example.com/cb";
 
 /// Makes a new app `name` a registrar; returns its consumer key, secret and initial access token.
-pub(crate) async fn registrar(server: &Server, admin: &str, name: &str) -> (String, String, String) {
+pub(crate) async fn registrar(
+    server: &Server,
+    admin: &str,
+    name: &str,
+) -> (String, String, String) {
     let (key, secret) = app(server, admin, name, json!({})).await;
     (key, secret, initial_access_token(server, admin, name).await)
 }
@@ -40,7 +44,11 @@ pub(crate) async fn send(
     bearer: Option<&str>,
     body: Option<&Value>,
 ) -> (u16, Value, Option<String>) {
-    let url = if url.starts_with("http") { url.to_owned() } else { server.url(url) };
+    let url = if url.starts_with("http") {
+        url.to_owned()
+    } else {
+        server.url(url)
+    };
     let mut req = harness::client().request(method, url);
     if let Some(token) = bearer {
         req = req.bearer_auth(token);
@@ -50,14 +58,28 @@ pub(crate) async fn send(
     }
     let res = req.send().await.unwrap();
     let status = res.status().as_u16();
-    let challenge = res.headers().get("www-authenticate").map(|v| v.to_str().unwrap().to_owned());
+    let challenge = res
+        .headers()
+        .get("www-authenticate")
+        .map(|v| v.to_str().unwrap().to_owned());
     let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null), challenge)
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+        challenge,
+    )
 }
 
 /// Registers `metadata` with `iat`, asserting a 201; returns the client information response.
 pub(crate) async fn register(server: &Server, iat: &str, metadata: &Value) -> Value {
-    let (status, body, _) = send(server, reqwest::Method::POST, REGISTER, Some(iat), Some(metadata)).await;
+    let (status, body, _) = send(
+        server,
+        reqwest::Method::POST,
+        REGISTER,
+        Some(iat),
+        Some(metadata),
+    )
+    .await;
     assert_eq!(status, 201, "{body}");
     body
 }
@@ -78,24 +100,45 @@ async fn a_registration_creates_a_working_client_owned_by_the_registrar() {
     let server = Server::start();
     let admin = admin_token(&server).await;
     let (reg_key, reg_secret, iat) = registrar(&server, &admin, "Gateway").await;
-    let res = harness::client().post(server.url(REGISTER)).bearer_auth(&iat).json(&demo_metadata()).send().await.unwrap();
+    let res = harness::client()
+        .post(server.url(REGISTER))
+        .bearer_auth(&iat)
+        .json(&demo_metadata())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.headers()["cache-control"], "no-store");
     assert_eq!(res.status(), 201);
     let client: Value = res.json().await.unwrap();
     let client_id = s(&client, "client_id");
-    assert_ne!(client_id, "ChosenByTheClient", "the server assigns client_id (ATK-69)");
+    assert_ne!(
+        client_id, "ChosenByTheClient",
+        "the server assigns client_id (ATK-69)"
+    );
     assert!(client_id.starts_with("3MVG9"), "{client_id}");
     let secret = s(&client, "client_secret");
     assert_ne!(secret, "AlsoChosen");
     assert_eq!(client["client_secret_expires_at"], 0);
-    assert!((client["client_id_issued_at"].as_i64().unwrap() - now_secs()).abs() < 60, "{client}");
-    assert_eq!(client["registration_client_uri"], format!("{}{REGISTER}/{client_id}", server.base_url()));
-    assert!(s(&client, "registration_access_token").len() >= 43, "≥ 256 bits");
+    assert!(
+        (client["client_id_issued_at"].as_i64().unwrap() - now_secs()).abs() < 60,
+        "{client}"
+    );
+    assert_eq!(
+        client["registration_client_uri"],
+        format!("{}{REGISTER}/{client_id}", server.base_url())
+    );
+    assert!(
+        s(&client, "registration_access_token").len() >= 43,
+        "≥ 256 bits"
+    );
     for (field, value) in [
         ("redirect_uris", json!([CLIENT_CALLBACK])),
         ("client_name", json!("Demo Client")),
         ("contacts", json!(["ops@client.example.com"])),
-        ("grant_types", json!(["authorization_code", "refresh_token"])),
+        (
+            "grant_types",
+            json!(["authorization_code", "refresh_token"]),
+        ),
         ("response_types", json!(["code"])),
         ("token_endpoint_auth_method", json!("client_secret_post")),
         ("logo_uri", json!("https://client.example.com/logo.png")),
@@ -106,30 +149,75 @@ async fn a_registration_creates_a_working_client_owned_by_the_registrar() {
     }
 
     // It is a connected app like any other, owned by the registrar.
-    let (_, gateway) = api(&server, &admin, reqwest::Method::GET, "/api/v1/connected-apps/Gateway", None).await;
-    let (status, apps) = api(&server, &admin, reqwest::Method::GET, "/api/v1/connected-apps", None).await;
+    let (_, gateway) = api(
+        &server,
+        &admin,
+        reqwest::Method::GET,
+        "/api/v1/connected-apps/Gateway",
+        None,
+    )
+    .await;
+    let (status, apps) = api(
+        &server,
+        &admin,
+        reqwest::Method::GET,
+        "/api/v1/connected-apps",
+        None,
+    )
+    .await;
     assert_eq!(status, 200);
-    let registered = apps.as_array().unwrap().iter().find(|a| a["consumerKey"] == client_id).unwrap_or_else(|| panic!("{apps}"));
+    let registered = apps
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["consumerKey"] == client_id)
+        .unwrap_or_else(|| panic!("{apps}"));
     assert_eq!(registered["registeredBy"], gateway["id"], "{registered}");
     assert_eq!(registered["label"], "Demo Client");
     assert_eq!(registered["contactEmail"], "ops@client.example.com");
     assert_eq!(registered["oauthConfig"]["callbackUrl"], CLIENT_CALLBACK);
     // The admin API's read-modify-write round trip accepts the read-only registeredBy.
     let path = format!("/api/v1/connected-apps/{}", s(registered, "fullName"));
-    let (status, body) = api(&server, &admin, reqwest::Method::PUT, &path, Some(registered.clone())).await;
+    let (status, body) = api(
+        &server,
+        &admin,
+        reqwest::Method::PUT,
+        &path,
+        Some(registered.clone()),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
 
     // The client runs the web server flow with its secret in the body.
     let browser = admin_browser(&server).await;
-    let url = authorize_url(&server, &[("response_type", "code"), ("client_id", client_id), ("redirect_uri", CLIENT_CALLBACK)]);
+    let url = authorize_url(
+        &server,
+        &[
+            ("response_type", "code"),
+            ("client_id", client_id),
+            ("redirect_uri", CLIENT_CALLBACK),
+        ],
+    );
     let callback = authorize_as_admin(&server, &browser, &url).await;
     let code = callback_param(&callback, "code").unwrap_or_else(|| panic!("{callback}"));
-    let (status, tokens) = redeem(&server, &code, &[("client_id", client_id), ("client_secret", secret), ("redirect_uri", CLIENT_CALLBACK)]).await;
+    let (status, tokens) = redeem(
+        &server,
+        &code,
+        &[
+            ("client_id", client_id),
+            ("client_secret", secret),
+            ("redirect_uri", CLIENT_CALLBACK),
+        ],
+    )
+    .await;
     assert_eq!(status, 200, "{tokens}");
 
     // The registrar may introspect the tokens of the apps it registered; an unrelated app may not.
     let (other_key, other_secret) = app(&server, &admin, "Unrelated", json!({})).await;
-    for (token, kind) in [(s(&tokens, "access_token"), "access_token"), (s(&tokens, "refresh_token"), "refresh_token")] {
+    for (token, kind) in [
+        (s(&tokens, "access_token"), "access_token"),
+        (s(&tokens, "refresh_token"), "refresh_token"),
+    ] {
         let (status, body) = introspect(&server, (&reg_key, &reg_secret), token, None).await;
         assert_active(status, &body, client_id, kind);
         let (status, body) = introspect(&server, (client_id, secret), token, None).await;
@@ -148,16 +236,30 @@ async fn the_client_reads_updates_and_deletes_itself_with_its_registration_acces
     let admin = admin_token(&server).await;
     let (reg_key, reg_secret, iat) = registrar(&server, &admin, "Gateway").await;
     let client = register(&server, &iat, &demo_metadata()).await;
-    let (uri, rat) = (s(&client, "registration_client_uri"), s(&client, "registration_access_token"));
+    let (uri, rat) = (
+        s(&client, "registration_client_uri"),
+        s(&client, "registration_access_token"),
+    );
     let client_id = s(&client, "client_id");
     let get = reqwest::Method::GET;
 
     let (status, read, _) = send(&server, get.clone(), uri, Some(rat), None).await;
     assert_eq!(status, 200, "{read}");
-    assert_eq!(read, client, "RFC 7592 §2.1: the same information, the same token");
-    for (token, challenge) in [(None, "Bearer"), (Some(iat.as_str()), "Bearer error=\"invalid_token\""), (Some("nope"), "Bearer error=\"invalid_token\"")] {
+    assert_eq!(
+        read, client,
+        "RFC 7592 §2.1: the same information, the same token"
+    );
+    for (token, challenge) in [
+        (None, "Bearer"),
+        (Some(iat.as_str()), "Bearer error=\"invalid_token\""),
+        (Some("nope"), "Bearer error=\"invalid_token\""),
+    ] {
         let (status, body, header) = send(&server, get.clone(), uri, token, None).await;
-        assert_eq!((status, header.as_deref()), (401, Some(challenge)), "{body}");
+        assert_eq!(
+            (status, header.as_deref()),
+            (401, Some(challenge)),
+            "{body}"
+        );
         assert_eq!(body["error"], "invalid_token");
     }
 
@@ -173,8 +275,14 @@ async fn the_client_reads_updates_and_deletes_itself_with_its_registration_acces
     let (status, updated, _) = send(&server, put.clone(), uri, Some(rat), Some(&update)).await;
     assert_eq!(status, 200, "{updated}");
     assert_eq!(updated["client_id"], client_id);
-    assert_eq!(updated["client_secret"], client["client_secret"], "the secret stays");
-    assert_eq!(updated["redirect_uris"], json!(["https://client.example.com/cb2"]));
+    assert_eq!(
+        updated["client_secret"], client["client_secret"],
+        "the secret stays"
+    );
+    assert_eq!(
+        updated["redirect_uris"],
+        json!(["https://client.example.com/cb2"])
+    );
     assert_eq!(updated["client_name"], "Renamed Client");
     assert_eq!(updated["token_endpoint_auth_method"], "client_secret_basic");
     let new_rat = s(&updated, "registration_access_token");
@@ -182,33 +290,85 @@ async fn the_client_reads_updates_and_deletes_itself_with_its_registration_acces
     let (status, _, _) = send(&server, get.clone(), uri, Some(rat), None).await;
     assert_eq!(status, 401, "the old registration access token is dead");
     let (status, read, _) = send(&server, get.clone(), uri, Some(new_rat), None).await;
-    assert_eq!((status, &read["client_name"]), (200, &json!("Renamed Client")));
+    assert_eq!(
+        (status, &read["client_name"]),
+        (200, &json!("Renamed Client"))
+    );
 
     let bad_updates = [
-        (json!({"redirect_uris": [CLIENT_CALLBACK]}), "invalid_client_metadata", "client_id"),
-        (json!({"client_id": client_id, "client_secret": "Wrong", "redirect_uris": [CLIENT_CALLBACK]}), "invalid_client_metadata", "client_secret"),
-        (json!({"client_id": client_id, "redirect_uris": ["http://example.test/cb"]}), "invalid_redirect_uri", "redirect_uris"),
+        (
+            json!({"redirect_uris": [CLIENT_CALLBACK]}),
+            "invalid_client_metadata",
+            "client_id",
+        ),
+        (
+            json!({"client_id": client_id, "client_secret": "Wrong", "redirect_uris": [CLIENT_CALLBACK]}),
+            "invalid_client_metadata",
+            "client_secret",
+        ),
+        (
+            json!({"client_id": client_id, "redirect_uris": ["http://example.test/cb"]}),
+            "invalid_redirect_uri",
+            "redirect_uris",
+        ),
         // ATK-70: a public client may not take the client credentials flow.
-        (json!({"client_id": client_id, "token_endpoint_auth_method": "none", "grant_types": ["client_credentials"], "response_types": []}), "invalid_client_metadata", "token_endpoint_auth_method"),
-        (json!({"client_id": client_id, "token_endpoint_auth_method": "none", "redirect_uris": [CLIENT_CALLBACK]}), "invalid_client_metadata", "token_endpoint_auth_method"),
+        (
+            json!({"client_id": client_id, "token_endpoint_auth_method": "none", "grant_types": ["client_credentials"], "response_types": []}),
+            "invalid_client_metadata",
+            "token_endpoint_auth_method",
+        ),
+        (
+            json!({"client_id": client_id, "token_endpoint_auth_method": "none", "redirect_uris": [CLIENT_CALLBACK]}),
+            "invalid_client_metadata",
+            "token_endpoint_auth_method",
+        ),
     ];
     for (body, error, field) in bad_updates {
         let (status, answer, _) = send(&server, put.clone(), uri, Some(new_rat), Some(&body)).await;
-        assert_eq!((status, answer["error"].as_str()), (400, Some(error)), "{body}: {answer}");
-        assert!(s(&answer, "error_description").starts_with(field), "{answer}");
+        assert_eq!(
+            (status, answer["error"].as_str()),
+            (400, Some(error)),
+            "{body}: {answer}"
+        );
+        assert!(
+            s(&answer, "error_description").starts_with(field),
+            "{answer}"
+        );
     }
 
     // What an administrator changes shows in the client's information.
     let (_, apps) = api(&server, &admin, get.clone(), "/api/v1/connected-apps", None).await;
-    let full_name = apps.as_array().unwrap().iter().find(|a| a["consumerKey"] == client_id).map(|a| s(a, "fullName").to_owned()).unwrap();
+    let full_name = apps
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["consumerKey"] == client_id)
+        .map(|a| s(a, "fullName").to_owned())
+        .unwrap();
     let path = format!("/api/v1/connected-apps/{full_name}");
-    let (status, body) = api(&server, &admin, reqwest::Method::PATCH, &path, Some(json!({"label": "Set by Admin"}))).await;
+    let (status, body) = api(
+        &server,
+        &admin,
+        reqwest::Method::PATCH,
+        &path,
+        Some(json!({"label": "Set by Admin"})),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     let (_, read, _) = send(&server, get.clone(), uri, Some(new_rat), None).await;
     assert_eq!(read["client_name"], "Set by Admin");
 
     // Delete: the client, its registration and its tokens are gone.
-    let (status, _) = post_form(&server, INTROSPECT, &[("token", "x"), ("client_id", client_id), ("client_secret", s(&client, "client_secret"))]).await;
+    let (status, _) = post_form(
+        &server,
+        INTROSPECT,
+        &[
+            ("token", "x"),
+            ("client_id", client_id),
+            ("client_secret", s(&client, "client_secret")),
+        ],
+    )
+    .await;
     assert_eq!(status, 200);
     let (status, _, _) = send(&server, reqwest::Method::DELETE, uri, Some(new_rat), None).await;
     assert_eq!(status, 204);
@@ -216,7 +376,16 @@ async fn the_client_reads_updates_and_deletes_itself_with_its_registration_acces
     assert_eq!(status, 401);
     let (status, _) = api(&server, &admin, reqwest::Method::GET, &path, None).await;
     assert_eq!(status, 404);
-    let (status, _) = post_form(&server, INTROSPECT, &[("token", "x"), ("client_id", client_id), ("client_secret", s(&client, "client_secret"))]).await;
+    let (status, _) = post_form(
+        &server,
+        INTROSPECT,
+        &[
+            ("token", "x"),
+            ("client_id", client_id),
+            ("client_secret", s(&client, "client_secret")),
+        ],
+    )
+    .await;
     assert_eq!(status, 401, "a deleted client cannot authenticate");
     let (status, body) = introspect(&server, (&reg_key, &reg_secret), "x", None).await;
     assert_inactive(status, &body);
@@ -229,21 +398,56 @@ async fn an_initial_access_token_is_required_and_regenerating_invalidates_the_ol
     let (_, _, first) = registrar(&server, &admin, "Gateway").await;
     let minimal = json!({"redirect_uris": [CLIENT_CALLBACK]});
     // ATK-71: no initial access token, no registration.
-    for (token, challenge) in [(None, "Bearer"), (Some("not-a-token"), "Bearer error=\"invalid_token\""), (Some(admin.as_str()), "Bearer error=\"invalid_token\"")] {
-        let (status, body, header) = send(&server, reqwest::Method::POST, REGISTER, token, Some(&minimal)).await;
-        assert_eq!((status, header.as_deref()), (401, Some(challenge)), "{body}");
+    for (token, challenge) in [
+        (None, "Bearer"),
+        (Some("not-a-token"), "Bearer error=\"invalid_token\""),
+        (Some(admin.as_str()), "Bearer error=\"invalid_token\""),
+    ] {
+        let (status, body, header) = send(
+            &server,
+            reqwest::Method::POST,
+            REGISTER,
+            token,
+            Some(&minimal),
+        )
+        .await;
+        assert_eq!(
+            (status, header.as_deref()),
+            (401, Some(challenge)),
+            "{body}"
+        );
         assert_eq!(body["error"], "invalid_token", "{body}");
     }
     register(&server, &first, &minimal).await;
     let second = initial_access_token(&server, &admin, "Gateway").await;
     assert_ne!(first, second);
-    let (status, body, _) = send(&server, reqwest::Method::POST, REGISTER, Some(&first), Some(&minimal)).await;
-    assert_eq!(status, 401, "the regenerated token replaced the first: {body}");
+    let (status, body, _) = send(
+        &server,
+        reqwest::Method::POST,
+        REGISTER,
+        Some(&first),
+        Some(&minimal),
+    )
+    .await;
+    assert_eq!(
+        status, 401,
+        "the regenerated token replaced the first: {body}"
+    );
     let client = register(&server, &second, &minimal).await;
-    assert_eq!(client["token_endpoint_auth_method"], "client_secret_basic", "RFC 7591's default, never none");
+    assert_eq!(
+        client["token_endpoint_auth_method"], "client_secret_basic",
+        "RFC 7591's default, never none"
+    );
     assert_eq!(client["grant_types"], json!(["authorization_code"]));
     assert!(client["client_secret"].is_string());
-    let (status, _) = api(&server, &admin, reqwest::Method::POST, "/api/v1/connected-apps/Nope/initial-access-token", None).await;
+    let (status, _) = api(
+        &server,
+        &admin,
+        reqwest::Method::POST,
+        "/api/v1/connected-apps/Nope/initial-access-token",
+        None,
+    )
+    .await;
     assert_eq!(status, 404);
 }
 
@@ -258,14 +462,29 @@ async fn registrations_are_rate_limited_per_registrar() {
         register(&server, &busy, &minimal).await;
     }
     // ATK-71: the 11th registration within the hour is refused; another registrar is unaffected.
-    let (status, body, _) = send(&server, reqwest::Method::POST, REGISTER, Some(&busy), Some(&minimal)).await;
-    assert_eq!((status, body["error"].as_str()), (429, Some("rate_limit_exceeded")), "{body}");
+    let (status, body, _) = send(
+        &server,
+        reqwest::Method::POST,
+        REGISTER,
+        Some(&busy),
+        Some(&minimal),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (429, Some("rate_limit_exceeded")),
+        "{body}"
+    );
     register(&server, &calm, &minimal).await;
 }
 
 /// The certificate of `signer` as a JWK `x5c` entry (base64 DER).
 fn x5c(signer: &Signer) -> String {
-    signer.cert_pem.lines().filter(|l| !l.starts_with("-----")).collect()
+    signer
+        .cert_pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect()
 }
 
 #[tokio::test]
@@ -279,11 +498,32 @@ async fn public_and_private_key_jwt_clients() {
         &json!({"redirect_uris": ["http://127.0.0.1/cb"], "token_endpoint_auth_method": "none", "application_type": "native"}),
     )
     .await;
-    assert!(public.get("client_secret").is_none() && public.get("client_secret_expires_at").is_none(), "{public}");
-    let (_, apps) = api(&server, &admin, reqwest::Method::GET, "/api/v1/connected-apps", None).await;
-    let view = apps.as_array().unwrap().iter().find(|a| a["consumerKey"] == public["client_id"]).unwrap();
-    assert_eq!(view["oauthConfig"]["isPkceRequired"], true, "a public client must use PKCE: {view}");
-    let path = format!("/api/v1/connected-apps/{}/consumer-secret", s(view, "fullName"));
+    assert!(
+        public.get("client_secret").is_none() && public.get("client_secret_expires_at").is_none(),
+        "{public}"
+    );
+    let (_, apps) = api(
+        &server,
+        &admin,
+        reqwest::Method::GET,
+        "/api/v1/connected-apps",
+        None,
+    )
+    .await;
+    let view = apps
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["consumerKey"] == public["client_id"])
+        .unwrap();
+    assert_eq!(
+        view["oauthConfig"]["isPkceRequired"], true,
+        "a public client must use PKCE: {view}"
+    );
+    let path = format!(
+        "/api/v1/connected-apps/{}/consumer-secret",
+        s(view, "fullName")
+    );
     let (status, _) = api(&server, &admin, reqwest::Method::GET, &path, None).await;
     assert_eq!(status, 404, "no secret at all");
 
@@ -303,7 +543,11 @@ async fn public_and_private_key_jwt_clients() {
     let (status, body) = post_form(
         &server,
         INTROSPECT,
-        &[("token", "x"), ("client_assertion_type", CLIENT_ASSERTION_TYPE), ("client_assertion", &assertion)],
+        &[
+            ("token", "x"),
+            ("client_assertion_type", CLIENT_ASSERTION_TYPE),
+            ("client_assertion", &assertion),
+        ],
     )
     .await;
     assert_inactive(status, &body);

@@ -33,39 +33,145 @@ async fn bad_metadata_is_refused_naming_the_field_and_no_url_is_fetched() {
     let metadata = "invalid_client_metadata";
     let cases: Vec<(&str, Value, &str, &str)> = vec![
         // ATK-64, ATK-65: plain http on a real host, a fragment, a script scheme.
-        (first, json!({"redirect_uris": ["http://example.test/cb"]}), redirect, "redirect_uris"),
-        (first, json!({"redirect_uris": ["https://x.example.com/cb#frag"]}), redirect, "redirect_uris"),
-        (first, json!({"redirect_uris": ["JavaScript:alert(1)"]}), redirect, "redirect_uris"),
-        (first, json!({"client_name": "No callback"}), redirect, "redirect_uris"),
-        (first, json!({"redirect_uris": CB}), redirect, "redirect_uris"),
+        (
+            first,
+            json!({"redirect_uris": ["http://example.test/cb"]}),
+            redirect,
+            "redirect_uris",
+        ),
+        (
+            first,
+            json!({"redirect_uris": ["https://x.example.com/cb#frag"]}),
+            redirect,
+            "redirect_uris",
+        ),
+        (
+            first,
+            json!({"redirect_uris": ["JavaScript:alert(1)"]}),
+            redirect,
+            "redirect_uris",
+        ),
+        (
+            first,
+            json!({"client_name": "No callback"}),
+            redirect,
+            "redirect_uris",
+        ),
+        (
+            first,
+            json!({"redirect_uris": CB}),
+            redirect,
+            "redirect_uris",
+        ),
         // ATK-66: key URLs that point inside — refused without a connection.
-        (first, json!({"redirect_uris": [CB], "jwks_uri": "http://169.254.169.254/latest"}), metadata, "jwks_uri"),
-        (first, json!({"redirect_uris": [CB], "jwks_uri": local("/jwks")}), metadata, "jwks_uri"),
+        (
+            first,
+            json!({"redirect_uris": [CB], "jwks_uri": "http://169.254.169.254/latest"}),
+            metadata,
+            "jwks_uri",
+        ),
+        (
+            first,
+            json!({"redirect_uris": [CB], "jwks_uri": local("/jwks")}),
+            metadata,
+            "jwks_uri",
+        ),
         // ATK-67: nothing is fetched, so a sector identifier document cannot be checked.
-        (first, json!({"redirect_uris": [CB], "sector_identifier_uri": local("/sector")}), metadata, "sector_identifier_uri"),
+        (
+            first,
+            json!({"redirect_uris": [CB], "sector_identifier_uri": local("/sector")}),
+            metadata,
+            "sector_identifier_uri",
+        ),
         // ATK-68: jwks and jwks_uri together.
-        (first, json!({"redirect_uris": [CB], "jwks": jwks, "jwks_uri": "https://keys.example.com/jwks"}), metadata, "jwks"),
-        (first, json!({"redirect_uris": [CB], "grant_types": ["client_credentials"]}), metadata, "grant_types"),
+        (
+            first,
+            json!({"redirect_uris": [CB], "jwks": jwks, "jwks_uri": "https://keys.example.com/jwks"}),
+            metadata,
+            "jwks",
+        ),
+        (
+            first,
+            json!({"redirect_uris": [CB], "grant_types": ["client_credentials"]}),
+            metadata,
+            "grant_types",
+        ),
         // Grant and response types must agree (RFC 7591 §2.1).
-        (second, json!({"redirect_uris": [CB], "grant_types": ["implicit"], "response_types": ["code"]}), metadata, "grant_types"),
-        (second, json!({"redirect_uris": [CB], "response_types": ["code id_token"]}), metadata, "response_types"),
-        (second, json!({"redirect_uris": [CB], "token_endpoint_auth_method": "client_secret_jwt"}), metadata, "token_endpoint_auth_method"),
-        (second, json!({"redirect_uris": [CB], "token_endpoint_auth_method": "private_key_jwt", "jwks": jwks}), metadata, "jwks"),
-        (second, json!({"redirect_uris": [CB], "scope": "openid full"}), metadata, "scope"),
-        (second, json!({"redirect_uris": [CB], "contacts": ["not-an-email"]}), metadata, "contacts[0]"),
-        (second, json!({"redirect_uris": [CB], "client_name": "x".repeat(300)}), metadata, "client_name"),
-        (second, json!({"redirect_uris": [CB], "id_token_signed_response_alg": "none"}), metadata, "id_token_signed_response_alg"),
+        (
+            second,
+            json!({"redirect_uris": [CB], "grant_types": ["implicit"], "response_types": ["code"]}),
+            metadata,
+            "grant_types",
+        ),
+        (
+            second,
+            json!({"redirect_uris": [CB], "response_types": ["code id_token"]}),
+            metadata,
+            "response_types",
+        ),
+        (
+            second,
+            json!({"redirect_uris": [CB], "token_endpoint_auth_method": "client_secret_jwt"}),
+            metadata,
+            "token_endpoint_auth_method",
+        ),
+        (
+            second,
+            json!({"redirect_uris": [CB], "token_endpoint_auth_method": "private_key_jwt", "jwks": jwks}),
+            metadata,
+            "jwks",
+        ),
+        (
+            second,
+            json!({"redirect_uris": [CB], "scope": "openid full"}),
+            metadata,
+            "scope",
+        ),
+        (
+            second,
+            json!({"redirect_uris": [CB], "contacts": ["not-an-email"]}),
+            metadata,
+            "contacts[0]",
+        ),
+        (
+            second,
+            json!({"redirect_uris": [CB], "client_name": "x".repeat(300)}),
+            metadata,
+            "client_name",
+        ),
+        (
+            second,
+            json!({"redirect_uris": [CB], "id_token_signed_response_alg": "none"}),
+            metadata,
+            "id_token_signed_response_alg",
+        ),
         (
             second,
             json!({"redirect_uris": [CB], "token_endpoint_auth_method": "none", "grant_types": ["implicit"], "response_types": ["token"]}),
             metadata,
             "token_endpoint_auth_method",
         ),
-        (second, json!(["not", "an", "object"]), metadata, "the request body"),
+        (
+            second,
+            json!(["not", "an", "object"]),
+            metadata,
+            "the request body",
+        ),
     ];
     for (iat, body, error, field) in &cases {
-        let (status, answer, _) = send(&server, reqwest::Method::POST, REGISTER, Some(iat), Some(body)).await;
-        assert_eq!((status, answer["error"].as_str()), (400, Some(*error)), "{body}: {answer}");
+        let (status, answer, _) = send(
+            &server,
+            reqwest::Method::POST,
+            REGISTER,
+            Some(iat),
+            Some(body),
+        )
+        .await;
+        assert_eq!(
+            (status, answer["error"].as_str()),
+            (400, Some(*error)),
+            "{body}: {answer}"
+        );
         let description = answer["error_description"].as_str().unwrap_or_default();
         assert!(description.starts_with(field), "{body}: {description}");
     }
@@ -73,7 +179,19 @@ async fn bad_metadata_is_refused_naming_the_field_and_no_url_is_fetched() {
         matches!(trap.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
         "Portico connected to a URL from client metadata"
     );
-    let (_, apps) = api(&server, &admin, reqwest::Method::GET, "/api/v1/connected-apps", None).await;
-    let names: Vec<&str> = apps.as_array().unwrap().iter().filter_map(|a| a["fullName"].as_str()).collect();
+    let (_, apps) = api(
+        &server,
+        &admin,
+        reqwest::Method::GET,
+        "/api/v1/connected-apps",
+        None,
+    )
+    .await;
+    let names: Vec<&str> = apps
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["fullName"].as_str())
+        .collect();
     assert_eq!(names.len(), 3, "nothing was registered: {names:?}");
 }
