@@ -236,14 +236,14 @@ scenario() {
   if [ -n "${BENCH_PERF:-}" ] && grep -qE -- "$BENCH_PERF" <<<"$name" && command -v perf >/dev/null; then
     slug=$(tr -c 'A-Za-z0-9' '-' <<<"$name" | tr -s '-' | sed 's/-$//')
     # Starts after the warm-up and covers the measured run.
-    (sleep "$WARM"; exec perf record -F 1999 -g -o "$TMP/perf-$slug.data" -p "${P_PID[$pname]}" -- sleep "$SECS") >/dev/null 2>&1 &
+    (sleep "$WARM"; exec perf record -F 999 -o "$TMP/perf-$slug.data" -p "${P_PID[$pname]}" -- sleep "$SECS") >/dev/null 2>&1 &
     perf_pid=$!
   fi
   p=$(measure "${P_PID[$pname]}" "${P_URL[$pname]}$ppath" "${P_ENV[@]}")
   if [ -n "$perf_pid" ]; then
     wait "$perf_pid" || true
-    perf report -i "$TMP/perf-$slug.data" --stdio --no-children --percent-limit 0.7 2>/dev/null \
-      | grep -v '^$' | grep -E '^ +[0-9]' >"$ROOT/bench/perf-$slug.txt" || true
+    perf report -i "$TMP/perf-$slug.data" --stdio --sort comm,dso,sym --percent-limit 0.5 2>/dev/null \
+      | grep -E '^ +[0-9]' >"$ROOT/bench/perf-$slug.txt" || true
     log "perf profile: bench/perf-$slug.txt"
   fi
   if [ "$nname" != - ]; then n=$(measure "${N_PID[$nname]}" "${N_URL[$nname]}$npath" "${N_ENV[@]}"); fi

@@ -2,8 +2,14 @@
 //! start, stored, and published as a JWKS at `/id/keys` (RFC 7517). Rotation adds a key and keeps
 //! the older ones published until their tokens have expired.
 
+use std::sync::Arc;
+
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use jsonwebtoken::jwk::{Jwk, JwkSet};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
 use serde::Serialize;
 
 use crate::clock::UnixMillis;
@@ -16,7 +22,9 @@ pub struct SigningKey {
     /// PKCS#8 PEM of the private key.
     pub private_pem: String,
     pub created_at: UnixMillis,
-    encoding: EncodingKey,
+    /// Parsed once: parsing an RSA key costs more than the signature itself, and
+    /// `jsonwebtoken::encode` would parse it for every token.
+    pair: Arc<RsaKeyPair>,
     jwk: Jwk,
 }
 
@@ -39,7 +47,9 @@ impl SigningKey {
         let mut jwk = Jwk::from_encoding_key(&encoding, Algorithm::RS256)?;
         jwk.common.key_id = Some(kid.clone());
         jwk.common.public_key_use = Some(jsonwebtoken::jwk::PublicKeyUse::Signature);
-        Ok(Self { kid, private_pem, created_at, encoding, jwk })
+        let der = rcgen::KeyPair::from_pem(&private_pem)?.serialize_der();
+        let pair = RsaKeyPair::from_pkcs8(&der).map_err(|e| anyhow::anyhow!("unusable RSA signing key: {e}"))?;
+        Ok(Self { kid, private_pem, created_at, pair: Arc::new(pair), jwk })
     }
 
     pub fn jwk(&self) -> &Jwk {
@@ -51,12 +61,33 @@ impl SigningKey {
         Ok(DecodingKey::from_jwk(&self.jwk)?)
     }
 
-    /// Signs claims as a compact RS256 JWS with this key's `kid` and `typ: JWT`.
+    /// Signs claims as a compact RS256 JWS (RFC 7515 §3.1) with this key's `kid` and `typ: JWT`.
     pub fn sign<T: Serialize>(&self, claims: &T) -> anyhow::Result<String> {
-        let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(self.kid.clone());
-        header.typ = Some("JWT".to_owned());
-        Ok(jsonwebtoken::encode(&header, claims, &self.encoding)?)
+        self.sign_typed(claims, "JWT")
+    }
+
+    /// Signs claims with another `typ` (e.g. `logout+jwt`, OIDC Back-Channel Logout §2.4).
+    /// The JWS is assembled here rather than by `jsonwebtoken::encode`, which re-parses the RSA
+    /// key on every call; the output is the same compact form that library verifies.
+    pub fn sign_typed<T: Serialize>(&self, claims: &T, typ: &str) -> anyhow::Result<String> {
+        #[derive(Serialize)]
+        struct Header<'a> {
+            alg: &'static str,
+            typ: &'a str,
+            kid: &'a str,
+        }
+        let header = serde_json::to_vec(&Header { alg: "RS256", typ, kid: &self.kid })?;
+        let payload = serde_json::to_vec(claims)?;
+        let mut jws = URL_SAFE_NO_PAD.encode(header);
+        jws.push('.');
+        jws.push_str(&URL_SAFE_NO_PAD.encode(payload));
+        let mut signature = vec![0u8; self.pair.public_modulus_len()];
+        self.pair
+            .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), jws.as_bytes(), &mut signature)
+            .map_err(|e| anyhow::anyhow!("RS256 signing failed: {e}"))?;
+        jws.push('.');
+        jws.push_str(&URL_SAFE_NO_PAD.encode(signature));
+        Ok(jws)
     }
 }
 

@@ -7,7 +7,7 @@
 //! and `sid`, Front-Channel §2) and the signed `logout_token`s to POST (Back-Channel §2.4). The
 //! web layer carries the plan out; nothing here performs I/O beyond the store.
 
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::{Deserialize, Serialize};
 
 use crate::StoreError;
@@ -90,11 +90,7 @@ pub fn sign_logout_token(
         sid: sid.to_owned(),
         events: serde_json::json!({ BACKCHANNEL_EVENT: {} }),
     };
-    let mut header = Header::new(Algorithm::RS256);
-    header.kid = Some(signer.kid.clone());
-    header.typ = Some(LOGOUT_TOKEN_TYP.to_owned());
-    let key = EncodingKey::from_rsa_pem(signer.private_pem.as_bytes())?;
-    Ok(jsonwebtoken::encode(&header, &claims, &key)?)
+    signer.sign_typed(&claims, LOGOUT_TOKEN_TYP)
 }
 
 /// Ends a session: revokes what was issued in it, deletes it, and plans the notifications of
@@ -182,7 +178,7 @@ pub fn verify_id_token(
         .ok()?
         .claims;
     // A logout token carries `events` and no `nonce`; it is never accepted as an ID token.
-    if claims.iss != issuer || claims.events.is_some() && claims.nonce.is_none() {
+    if claims.iss != issuer || (claims.events.is_some() && claims.nonce.is_none()) {
         return None;
     }
     if let Some(now) = now

@@ -157,10 +157,11 @@ async fn connect_postgres(url: &str) -> anyhow::Result<PgPool> {
         options.get_port(),
         options.get_database().unwrap_or_default()
     );
-    // Connections are cheap to hold and requests are short, so a couple per core keeps the CPU
-    // busy without queueing on the pool; the floor covers tiny containers.
+    // A request spends most of its time waiting on the network round trip, not on the CPU, so
+    // the pool is sized for waiting (several connections per core, at least 16): with one
+    // connection per core, requests queue on the pool while the CPU idles (bench/, issue 9).
     let cores = std::thread::available_parallelism().map_or(4, std::num::NonZeroUsize::get);
-    let max = u32::try_from(cores * 2).unwrap_or(u32::MAX).max(4);
+    let max = u32::try_from(cores * 8).unwrap_or(u32::MAX).max(16);
     PgPoolOptions::new()
         .max_connections(max)
         .connect_with(options)

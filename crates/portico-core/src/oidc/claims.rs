@@ -50,7 +50,8 @@ pub fn custom_attributes(app: &ConnectedApp, user: &User, org: &Org) -> Map<Stri
                 );
             }
             Err(e) => {
-                tracing::warn!(app = %app.id, key = %attribute.key, error = %e, "a stored attribute formula does not parse")
+                let key = &attribute.key;
+                tracing::warn!(app = %app.id, %key, error = %e, "a stored attribute formula does not parse");
             }
         }
     }

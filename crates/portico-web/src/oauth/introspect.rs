@@ -1,6 +1,11 @@
 //! `POST /services/oauth2/introspect` (RFC 7662 §2): the caller authenticates as a client
-//! (body, Basic, or a client assertion); a missing or failed client authentication is 401.
+//! (body, Basic, or a client assertion); a missing or failed client authentication is 401. Each
+//! client id has the token endpoint's per-client rate limit, so introspection can serve neither
+//! to guess a secret nor to scan for tokens (`reference/security.md` §3.3).
 
+use std::sync::Arc;
+
+use axum::Extension;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -12,6 +17,7 @@ use portico_core::{ErrorCode, OAuthError};
 use crate::extract::{basic_credentials, OAuthParams};
 use crate::oauth::format::Format;
 use crate::oauth::token::error_response;
+use crate::rate_limit::{RateLimits, exceeded};
 use crate::state::AppState;
 
 fn unauthorized(error: &OAuthError) -> Response {
@@ -24,7 +30,12 @@ fn unauthorized(error: &OAuthError) -> Response {
     res
 }
 
-pub(crate) async fn post(State(state): State<AppState>, headers: HeaderMap, OAuthParams(params): OAuthParams) -> Response {
+pub(crate) async fn post(
+    State(state): State<AppState>,
+    Extension(limits): Extension<Arc<RateLimits>>,
+    headers: HeaderMap,
+    OAuthParams(params): OAuthParams,
+) -> Response {
     let ctx = state.grant_context();
     let creds = match basic_credentials(&headers)
         .and_then(|basic| ClientCredentials::combine(basic, params.get("client_id"), params.get("client_secret")))
@@ -33,6 +44,11 @@ pub(crate) async fn post(State(state): State<AppState>, headers: HeaderMap, OAut
         Ok(c) => c,
         Err(e) => return unauthorized(&e),
     };
+    if let Some(client_id) = creds.client_id.as_deref()
+        && !limits.allow_client(client_id)
+    {
+        return error_response(Format::Json, &exceeded(), false);
+    }
     let client = match authenticate(ctx.store, ctx.data_key, &creds).await {
         Ok(c) if c.secret_verified => c,
         Ok(_) => return unauthorized(&OAuthError::invalid_client("client authentication is required to introspect tokens")),

@@ -111,7 +111,7 @@ pub(crate) fn spawn_back_channel(calls: Vec<BackChannelCall>) {
             match sent {
                 Ok(res) if res.status().is_success() => {}
                 Ok(res) => {
-                    tracing::warn!(url = %call.url, status = res.status().as_u16(), "back-channel logout refused")
+                    tracing::warn!(url = %call.url, status = res.status().as_u16(), "back-channel logout refused");
                 }
                 Err(e) => tracing::warn!(url = %call.url, error = %e, "back-channel logout failed"),
             }

@@ -162,4 +162,3 @@ pub(crate) async fn verify(server: &Server, jwt: &str, audience: &str) -> Value 
     .unwrap_or_else(|e| panic!("the asset token does not verify: {e}"))
     .claims
 }
-

@@ -4,7 +4,10 @@
 
 use serde_json::json;
 
-use crate::asset_support::{ACCESS_TOKEN, EXCHANGE, JWT, asset_app, exchange, full_config, signed_actor_token, unsigned, user_token, verify};
+use crate::asset_support::{
+    ACCESS_TOKEN, EXCHANGE, JWT, asset_app, exchange, full_config, signed_actor_token, unsigned,
+    user_token, verify,
+};
 use crate::harness::{self, ADMIN_USERNAME, Server};
 use crate::support::{api, app_json, create_app, oauth_error, s, token};
 use crate::web_server_flow::admin_token;
@@ -247,4 +250,3 @@ async fn asset_tokens_are_refused_unless_every_rule_holds() {
     .await;
     assert_eq!(events, json!([]), "refusals record nothing");
 }
-

@@ -54,8 +54,10 @@ mod userinfo_identity;
 mod interop;
 
 mod id_token;
+mod id_token_claims;
 mod introspection;
 mod registration;
+mod registration_management;
 mod registration_validation;
 
 mod asset_support;

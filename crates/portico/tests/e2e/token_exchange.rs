@@ -121,4 +121,3 @@ async fn jose_verifies_asset_tokens_against_id_keys() {
     ];
     crate::device_interop::node_tests(&server, &["asset.test.mjs"], 2, &envs).await;
 }
-
