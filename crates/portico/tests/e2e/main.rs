@@ -52,6 +52,7 @@ mod user_agent_flow;
 mod userinfo_identity;
 
 mod interop;
+mod setup_ui;
 
 mod id_token;
 mod id_token_claims;
