@@ -74,7 +74,13 @@ async fn a_users_approvals_span_apps_newest_use_first_and_skip_revoked(store: &d
         vec![bobs]
     );
     let nobody = new_user(&w.org, &w.profile, "carol@example.com");
-    assert!(store.list_user_approvals(&nobody.id).await.unwrap().is_empty());
+    assert!(
+        store
+            .list_user_approvals(&nobody.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 macro_rules! conformance {

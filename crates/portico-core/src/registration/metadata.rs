@@ -115,7 +115,7 @@ pub struct ClientMetadata {
     pub contacts: Vec<String>,
     pub scope: Option<ScopeSet>,
     pub jwks: Option<Value>,
-    /// The certificate (base64 DER) of `jwks`: what the app verifies client assertions with.
+    /// The certificate (PEM) of `jwks`: what the app verifies client assertions with.
     pub certificate: Option<String>,
     pub jwks_uri: Option<String>,
     /// Other metadata echoed back unchanged (URLs shown to nobody, software id and version).

@@ -21,7 +21,9 @@ use crate::state::AppState;
 const MAX_ANSWER_BYTES: usize = 16 * 1024 * 1024;
 
 /// A handler's result as the JSON body it would have sent (`Null` for an empty body).
-pub(crate) async fn answer<R: IntoResponse>(result: Result<R, ApiError>) -> Result<Value, ApiError> {
+pub(crate) async fn answer<R: IntoResponse>(
+    result: Result<R, ApiError>,
+) -> Result<Value, ApiError> {
     let response = result?.into_response();
     let bytes = axum::body::to_bytes(response.into_body(), MAX_ANSWER_BYTES)
         .await
@@ -69,10 +71,12 @@ pub(crate) async fn app_for_page(
     caller
         .require(AdminAction::ManageApps)
         .map_err(|e| refusal(&e))?;
-    find_app(state, &caller, full_name).await.map_err(|e| match e.0.first().map(|i| i.code) {
-        Some(ApiErrorCode::NotFound) => not_found(&format!("connected app named {full_name}")),
-        _ => refusal(&e),
-    })
+    find_app(state, &caller, full_name)
+        .await
+        .map_err(|e| match e.0.first().map(|i| i.code) {
+            Some(ApiErrorCode::NotFound) => not_found(&format!("connected app named {full_name}")),
+            _ => refusal(&e),
+        })
 }
 
 /// Errors of a form: each beside its field, and the rest above the form.
@@ -164,7 +168,11 @@ mod tests {
         let err = ApiError::merge(vec![
             ApiError::invalid_field("oauthConfig.callbackUrl", "bad callback"),
             ApiError::invalid_field("somethingElse", "odd"),
-            ApiError::new(ApiErrorCode::InsufficientAccess, "missing: Modify All Data", &["x"]),
+            ApiError::new(
+                ApiErrorCode::InsufficientAccess,
+                "missing: Modify All Data",
+                &["x"],
+            ),
         ])
         .unwrap_or_else(|| ApiError::internal());
         let mut errors = FormErrors::new();

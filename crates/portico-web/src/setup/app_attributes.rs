@@ -31,13 +31,21 @@ pub(crate) async fn add(
         Ok(app) => app,
         Err(refused) => return refused,
     };
-    let (key, formula) = (fields.get("attr_key").to_owned(), fields.get("attr_formula").to_owned());
+    let (key, formula) = (
+        fields.get("attr_key").to_owned(),
+        fields.get("attr_formula").to_owned(),
+    );
     let index = app.settings.attributes.len();
     let mut list = json!(app.settings.attributes);
     if let Some(items) = list.as_array_mut() {
         items.push(json!({"key": key.trim(), "formula": formula.trim()}));
     }
-    let saved = apps::patch(State(state.clone()), user.caller(), Path(name.clone()), Body(json!({"attributes": list})));
+    let saved = apps::patch(
+        State(state.clone()),
+        user.caller(),
+        Path(name.clone()),
+        Body(json!({"attributes": list})),
+    );
     let mut errors = FormErrors::new();
     match answer(saved.await).await {
         Ok(_) => {
@@ -75,10 +83,25 @@ pub(crate) async fn remove(
         Err(refused) => return refused,
     };
     let key = fields.get("attr_key");
-    let kept: Vec<_> = app.settings.attributes.iter().filter(|a| a.key != key).collect();
-    let saved = apps::patch(State(state.clone()), user.caller(), Path(name.clone()), Body(json!({"attributes": kept})));
+    let kept: Vec<_> = app
+        .settings
+        .attributes
+        .iter()
+        .filter(|a| a.key != key)
+        .collect();
+    let saved = apps::patch(
+        State(state.clone()),
+        user.caller(),
+        Path(name.clone()),
+        Body(json!({"attributes": kept})),
+    );
     match answer(saved.await).await {
-        Ok(_) => done(&state, jar, &format!("/setup/apps/{name}/policies"), note(format!("Custom attribute {key} was removed."))),
+        Ok(_) => done(
+            &state,
+            jar,
+            &format!("/setup/apps/{name}/policies"),
+            note(format!("Custom attribute {key} was removed.")),
+        ),
         Err(e) => refusal(&e),
     }
 }

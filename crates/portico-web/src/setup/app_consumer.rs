@@ -44,8 +44,16 @@ fn grant_value(user: &SetupUser, app: &ConnectedApp, until_ms: i64) -> String {
     format!("{}|{}|{until_ms}", user.session.id_hash.as_str(), app.id)
 }
 
-pub(crate) fn has_grant(state: &AppState, jar: &CookieJar, user: &SetupUser, app: &ConnectedApp) -> bool {
-    let Some(opened) = jar.get(REVEAL_COOKIE).and_then(|c| state.data_key.open(c.value())) else {
+pub(crate) fn has_grant(
+    state: &AppState,
+    jar: &CookieJar,
+    user: &SetupUser,
+    app: &ConnectedApp,
+) -> bool {
+    let Some(opened) = jar
+        .get(REVEAL_COOKIE)
+        .and_then(|c| state.data_key.open(c.value()))
+    else {
         return false;
     };
     let Some((rest, until)) = opened.rsplit_once('|') else {
@@ -67,7 +75,12 @@ pub(crate) async fn get(
     };
     let details = if has_grant(&state, &jar, &user, &app) {
         let consumer_secret = if app.has_secret() {
-            match answer(app_lifecycle::reveal(State(state.clone()), user.caller(), Path(name.clone())).await).await {
+            match answer(
+                app_lifecycle::reveal(State(state.clone()), user.caller(), Path(name.clone()))
+                    .await,
+            )
+            .await
+            {
                 Ok(v) => Some(text(&v, "consumerSecret")),
                 Err(e) => return refusal(&e),
             }
@@ -138,13 +151,20 @@ pub(crate) async fn verify(
         return show_invalid(jar, &page);
     }
     let until = state.clock.now().plus_secs(REVEAL_SECS).0;
-    let cookie = Cookie::build((REVEAL_COOKIE, state.data_key.seal(&grant_value(&user, &app, until))))
-        .path("/setup/apps")
-        .http_only(true)
-        .secure(state.web.secure_cookies)
-        .same_site(SameSite::Strict)
-        .build();
-    (jar.add(cookie), Redirect::to(&format!("/setup/apps/{name}/consumer"))).into_response()
+    let cookie = Cookie::build((
+        REVEAL_COOKIE,
+        state.data_key.seal(&grant_value(&user, &app, until)),
+    ))
+    .path("/setup/apps")
+    .http_only(true)
+    .secure(state.web.secure_cookies)
+    .same_site(SameSite::Strict)
+    .build();
+    (
+        jar.add(cookie),
+        Redirect::to(&format!("/setup/apps/{name}/consumer")),
+    )
+        .into_response()
 }
 
 /// Generate Initial Access Token (dynamic client registration, RFC 7591 §3): shown once, on
@@ -168,7 +188,11 @@ pub(crate) async fn initial_token(
     if !has_grant(&state, &jar, &user, &app) {
         return Redirect::to(&back).into_response();
     }
-    match answer(registration::generate(State(state.clone()), user.caller(), Path(name.clone())).await).await {
+    match answer(
+        registration::generate(State(state.clone()), user.caller(), Path(name.clone())).await,
+    )
+    .await
+    {
         Ok(v) => {
             let flash = Flash {
                 text: "A new initial access token was generated; copy it now, it is shown only this once. \
@@ -202,8 +226,17 @@ pub(crate) async fn rotate(
     if !has_grant(&state, &jar, &user, &app) {
         return Redirect::to(&back).into_response();
     }
-    match answer(app_lifecycle::rotate(State(state.clone()), user.caller(), Path(name.clone())).await).await {
-        Ok(_) => done(&state, jar, &back, note("A new consumer secret was generated. The old one no longer works.")),
+    match answer(
+        app_lifecycle::rotate(State(state.clone()), user.caller(), Path(name.clone())).await,
+    )
+    .await
+    {
+        Ok(_) => done(
+            &state,
+            jar,
+            &back,
+            note("A new consumer secret was generated. The old one no longer works."),
+        ),
         Err(e) => refusal(&e),
     }
 }

@@ -93,7 +93,12 @@ impl AppForm {
         form.callback_url = shown.join("\n");
         form.use_digital_signatures = o.certificate.is_some();
         form.certificate = o.certificate.clone().unwrap_or_default();
-        form.scopes = o.scopes.enum_names().into_iter().map(str::to_owned).collect();
+        form.scopes = o
+            .scopes
+            .enum_names()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
         form.require_secret_web_server = !o.is_consumer_secret_optional;
         form.require_secret_refresh = o.is_secret_required_for_refresh_token;
         form.require_pkce = o.is_pkce_required;
@@ -281,37 +286,6 @@ impl AppForm {
     }
 }
 
-/// The form field that shows an API error about `path` (`oauthConfig.callbackUrl`).
-pub(crate) fn field_for(path: &str) -> Option<String> {
-    const FIELDS: &[(&str, &str)] = &[
-        ("fullName", "full_name"),
-        ("label", "label"),
-        ("contactEmail", "contact_email"),
-        ("contactPhone", "contact_phone"),
-        ("logoUrl", "logo_url"),
-        ("infoUrl", "info_url"),
-        ("description", "description"),
-        ("oauthConfig.callbackUrl", "callback_url"),
-        ("oauthConfig.certificate", "certificate"),
-        ("oauthConfig.scopes", "scopes"),
-        ("oauthConfig.isIntrospectAllTokens", "introspect_all"),
-        ("oauthConfig.oauthClientCredentialUser", "run_as"),
-        ("oauthConfig.isClientCredentialEnabled", "run_as"),
-        ("oauthConfig.singleLogoutUrl", "single_logout_url"),
-        ("oauthConfig.idTokenConfig.idTokenValidity", "id_token_validity"),
-        ("oauthConfig.idTokenConfig.idTokenAudience", "id_token_audience"),
-        ("oauthConfig.idTokenConfig", "id_token_validity"),
-        ("oauthConfig.assetTokenConfig.assetValidityPeriod", "asset_validity"),
-        ("oauthConfig.assetTokenConfig.assetSigningCertId", "asset_cert"),
-        ("oauthConfig.assetTokenConfig.assetAudiences", "asset_audiences"),
-        ("oauthConfig.assetTokenConfig", "asset_validity"),
-    ];
-    FIELDS
-        .iter()
-        .find(|(api, _)| path == *api || path.starts_with(&format!("{api}.")))
-        .map(|(_, field)| (*field).to_owned())
-}
-
 /// Leaves out `null`s, for a create (where "absent" and "cleared" are the same).
 pub(crate) fn without_nulls(value: Value) -> Value {
     match value {
@@ -350,7 +324,7 @@ fn number(s: &str) -> Value {
 mod tests {
     use serde_json::json;
 
-    use super::{AppForm, field_for, without_nulls};
+    use super::{AppForm, without_nulls};
 
     #[test]
     fn dependent_fields_count_only_while_their_checkbox_is_on() {
@@ -375,19 +349,6 @@ mod tests {
         assert_eq!(oauth["idTokenConfig"]["idTokenValidity"], json!(721));
         assert_eq!(oauth["isConsumerSecretOptional"], json!(true));
         assert!(without_nulls(app).get("description").is_none());
-    }
-
-    #[test]
-    fn api_paths_map_to_form_fields() {
-        assert_eq!(
-            field_for("oauthConfig.callbackUrl").as_deref(),
-            Some("callback_url")
-        );
-        assert_eq!(
-            field_for("oauthConfig.idTokenConfig.idTokenValidity").as_deref(),
-            Some("id_token_validity")
-        );
-        assert_eq!(field_for("attributes[0].formula"), None);
     }
 
     #[test]

@@ -16,9 +16,9 @@ use portico_core::scope::Scope;
 use serde_json::Value;
 
 use super::api::{FormErrors, answer, app_for_page, refusal, text};
-use super::app_fields::{AppForm, field_for, without_nulls};
+use super::app_fields::{AppForm, without_nulls};
 use super::page::{
-    Nav, SetupUser, Shell, check_csrf, done, format_time, forbidden, note, problem, show,
+    Nav, SetupUser, Shell, check_csrf, done, forbidden, format_time, note, problem, show,
     show_invalid,
 };
 use crate::admin_api::app_support::validate_body;
@@ -125,17 +125,31 @@ async fn form_page(
 /// Creating needs what `POST /api/v1/connected-apps` needs, edition included.
 fn may_create(user: &SetupUser) -> Result<Caller, Response> {
     let caller = user.caller();
-    caller.require(AdminAction::ManageApps).map_err(|e| refusal(&e))?;
+    caller
+        .require(AdminAction::ManageApps)
+        .map_err(|e| refusal(&e))?;
     check_edition_can_create_apps(user.org.edition).map_err(|msg| forbidden(&msg))?;
     Ok(caller)
 }
 
-pub(crate) async fn new(State(state): State<AppState>, jar: CookieJar, user: SetupUser) -> Response {
+pub(crate) async fn new(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    user: SetupUser,
+) -> Response {
     if let Err(refused) = may_create(&user) {
         return refused;
     }
     let (jar, shell) = Shell::open(&state, jar, &user, Nav::Apps);
-    let page = form_page(&state, &user, shell, None, AppForm::blank(), FormErrors::new()).await;
+    let page = form_page(
+        &state,
+        &user,
+        shell,
+        None,
+        AppForm::blank(),
+        FormErrors::new(),
+    )
+    .await;
     show(jar, &page)
 }
 
@@ -172,7 +186,10 @@ pub(crate) async fn create(
         errors.absorb(e, field_for);
     }
     let (jar, shell) = Shell::open(&state, jar, &user, Nav::Apps);
-    show_invalid(jar, &form_page(&state, &user, shell, None, form, errors).await)
+    show_invalid(
+        jar,
+        &form_page(&state, &user, shell, None, form, errors).await,
+    )
 }
 
 pub(crate) async fn edit(
@@ -210,11 +227,19 @@ pub(crate) async fn update(
     let patch = form.to_json();
     let mut errors = page_errors(&form);
     if errors.is_empty() {
-        let saved = apps::patch(State(state.clone()), user.caller(), Path(name.clone()), Body(patch));
+        let saved = apps::patch(
+            State(state.clone()),
+            user.caller(),
+            Path(name.clone()),
+            Body(patch),
+        );
         match answer(saved.await).await {
             Ok(saved) => {
                 let new_name = text(&saved, "fullName");
-                let flash = note(format!("Connected app {} was saved.", text(&saved, "label")));
+                let flash = note(format!(
+                    "Connected app {} was saved.",
+                    text(&saved, "label")
+                ));
                 return done(&state, jar, &format!("/setup/apps/{new_name}"), flash);
             }
             Err(e) => errors.absorb(e, field_for),
@@ -232,7 +257,10 @@ pub(crate) async fn update(
         }
     }
     let (jar, shell) = Shell::open(&state, jar, &user, Nav::Apps);
-    show_invalid(jar, &form_page(&state, &user, shell, Some(&name), form, errors).await)
+    show_invalid(
+        jar,
+        &form_page(&state, &user, shell, Some(&name), form, errors).await,
+    )
 }
 
 fn page_errors(form: &AppForm) -> FormErrors {
@@ -249,7 +277,10 @@ async fn read_form(jar: &CookieJar, mut multipart: Multipart) -> Result<AppForm,
         problem(
             StatusCode::BAD_REQUEST,
             "The form could not be read",
-            &format!("The form was not sent completely ({}). Go back and try again.", e.body_text()),
+            &format!(
+                "The form was not sent completely ({}). Go back and try again.",
+                e.body_text()
+            ),
         )
     };
     let mut form = AppForm::submitted();
@@ -275,4 +306,68 @@ async fn read_form(jar: &CookieJar, mut multipart: Multipart) -> Result<AppForm,
         form.upload_certificate(&bytes);
     }
     Ok(form)
+}
+
+/// The form field that shows an API error about `path` (`oauthConfig.callbackUrl`).
+fn field_for(path: &str) -> Option<String> {
+    const FIELDS: &[(&str, &str)] = &[
+        ("fullName", "full_name"),
+        ("label", "label"),
+        ("contactEmail", "contact_email"),
+        ("contactPhone", "contact_phone"),
+        ("logoUrl", "logo_url"),
+        ("infoUrl", "info_url"),
+        ("description", "description"),
+        ("oauthConfig.callbackUrl", "callback_url"),
+        ("oauthConfig.certificate", "certificate"),
+        ("oauthConfig.scopes", "scopes"),
+        ("oauthConfig.isIntrospectAllTokens", "introspect_all"),
+        ("oauthConfig.oauthClientCredentialUser", "run_as"),
+        ("oauthConfig.isClientCredentialEnabled", "run_as"),
+        ("oauthConfig.singleLogoutUrl", "single_logout_url"),
+        (
+            "oauthConfig.idTokenConfig.idTokenValidity",
+            "id_token_validity",
+        ),
+        (
+            "oauthConfig.idTokenConfig.idTokenAudience",
+            "id_token_audience",
+        ),
+        ("oauthConfig.idTokenConfig", "id_token_validity"),
+        (
+            "oauthConfig.assetTokenConfig.assetValidityPeriod",
+            "asset_validity",
+        ),
+        (
+            "oauthConfig.assetTokenConfig.assetSigningCertId",
+            "asset_cert",
+        ),
+        (
+            "oauthConfig.assetTokenConfig.assetAudiences",
+            "asset_audiences",
+        ),
+        ("oauthConfig.assetTokenConfig", "asset_validity"),
+    ];
+    FIELDS
+        .iter()
+        .find(|(api, _)| path == *api || path.starts_with(&format!("{api}.")))
+        .map(|(_, field)| (*field).to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_for;
+
+    #[test]
+    fn api_paths_map_to_form_fields() {
+        assert_eq!(
+            field_for("oauthConfig.callbackUrl").as_deref(),
+            Some("callback_url")
+        );
+        assert_eq!(
+            field_for("oauthConfig.idTokenConfig.idTokenValidity").as_deref(),
+            Some("id_token_validity")
+        );
+        assert_eq!(field_for("attributes[0].formula"), None);
+    }
 }

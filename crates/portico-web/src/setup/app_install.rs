@@ -45,14 +45,25 @@ pub(crate) async fn post(
     }
     let install = fields.get("action") != "uninstall";
     let result = if install {
-        answer(app_lifecycle::install(State(state.clone()), user.caller(), Path(name.clone())).await).await
+        answer(
+            app_lifecycle::install(State(state.clone()), user.caller(), Path(name.clone())).await,
+        )
+        .await
     } else {
-        answer(app_lifecycle::uninstall(State(state.clone()), user.caller(), Path(name.clone())).await).await
+        answer(
+            app_lifecycle::uninstall(State(state.clone()), user.caller(), Path(name.clone())).await,
+        )
+        .await
     };
     match result {
         Ok(_) => {
             let verb = if install { "installed" } else { "uninstalled" };
-            done(&state, jar, &back_to(&fields, &name), note(format!("Connected app {name} was {verb}.")))
+            done(
+                &state,
+                jar,
+                &back_to(&fields, &name),
+                note(format!("Connected app {name} was {verb}.")),
+            )
         }
         Err(e) => refusal(&e),
     }

@@ -101,7 +101,9 @@ impl PolicyForm {
             RefreshTokenPolicy::Infinite => ("infinite", String::new(), "DAYS"),
             RefreshTokenPolicy::Zero => ("zero", String::new(), "DAYS"),
             RefreshTokenPolicy::SpecificLifetime(n, u) => ("lifetime", n.to_string(), unit_name(u)),
-            RefreshTokenPolicy::SpecificInactivity(n, u) => ("inactivity", n.to_string(), unit_name(u)),
+            RefreshTokenPolicy::SpecificInactivity(n, u) => {
+                ("inactivity", n.to_string(), unit_name(u))
+            }
         };
         Self {
             admin_approved: app.oauth().is_some_and(|o| o.is_admin_approved),
@@ -109,7 +111,11 @@ impl PolicyForm {
             refresh: refresh.to_owned(),
             refresh_n: n,
             refresh_unit: unit.to_owned(),
-            session_timeout: s.session_policy.session_timeout.map(|m| m.to_string()).unwrap_or_default(),
+            session_timeout: s
+                .session_policy
+                .session_timeout
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
             profiles: s.profile_name.clone(),
             permission_sets: s.permission_set_name.clone(),
         }
@@ -134,10 +140,17 @@ impl PolicyForm {
         let refresh = match self.refresh.as_str() {
             "zero" => "zero".to_owned(),
             "lifetime" => format!("specific_lifetime:{}:{}", self.refresh_n, self.refresh_unit),
-            "inactivity" => format!("specific_inactivity:{}:{}", self.refresh_n, self.refresh_unit),
+            "inactivity" => format!(
+                "specific_inactivity:{}:{}",
+                self.refresh_n, self.refresh_unit
+            ),
             _ => "infinite".to_owned(),
         };
-        let timeout = self.session_timeout.trim().parse::<i64>().map_or(Value::Null, Value::from);
+        let timeout = self
+            .session_timeout
+            .trim()
+            .parse::<i64>()
+            .map_or(Value::Null, Value::from);
         let mut patch = json!({
             "oauthPolicy": {"ipRelaxation": self.ip_relaxation, "refreshTokenPolicy": refresh},
             "sessionPolicy": {"sessionTimeout": timeout},
@@ -211,16 +224,20 @@ pub(crate) async fn policies_page(
             }
         }
     };
-    let choices = |all: Vec<portico_core::org::PermissionBundle>, chosen: &[String]| -> Vec<Choice> {
-        all.into_iter()
-            .map(|b| {
-                let on = chosen.iter().any(|c| *c == b.name);
-                (b.name, b.label, on)
-            })
-            .collect()
-    };
+    let choices =
+        |all: Vec<portico_core::org::PermissionBundle>, chosen: &[String]| -> Vec<Choice> {
+            all.into_iter()
+                .map(|b| {
+                    let on = chosen.iter().any(|c| *c == b.name);
+                    (b.name, b.label, on)
+                })
+                .collect()
+        };
     let profiles = choices(bundles(BundleKind::Profile).await, &form.profiles);
-    let permission_sets = choices(bundles(BundleKind::PermissionSet).await, &form.permission_sets);
+    let permission_sets = choices(
+        bundles(BundleKind::PermissionSet).await,
+        &form.permission_sets,
+    );
     let mut timeouts: Vec<(String, String)> = vec![(String::new(), session_timeout_label(None))];
     let mut minutes: Vec<u32> = TIMEOUTS.to_vec();
     if let Ok(current) = form.session_timeout.parse::<u32>() {
@@ -228,7 +245,11 @@ pub(crate) async fn policies_page(
     }
     minutes.sort_unstable();
     minutes.dedup();
-    timeouts.extend(minutes.into_iter().map(|m| (m.to_string(), session_timeout_label(Some(m)))));
+    timeouts.extend(
+        minutes
+            .into_iter()
+            .map(|m| (m.to_string(), session_timeout_label(Some(m)))),
+    );
     let action = install_action(app);
     PoliciesPage {
         shell,
@@ -236,7 +257,10 @@ pub(crate) async fn policies_page(
         full_name: app.full_name().to_owned(),
         oauth_enabled: app.oauth().is_some(),
         errors,
-        ip_choices: IP_RELAXATIONS.iter().map(|(k, v)| (*k, ip_relaxation_label(*v))).collect(),
+        ip_choices: IP_RELAXATIONS
+            .iter()
+            .map(|(k, v)| (*k, ip_relaxation_label(*v)))
+            .collect(),
         timeouts,
         profiles,
         permission_sets,
@@ -263,7 +287,16 @@ pub(crate) async fn get(
     };
     let (jar, shell) = Shell::open(&state, jar, &user, Nav::Apps);
     let form = PolicyForm::from_app(&app);
-    let page = policies_page(&state, &user, shell, &app, form, Default::default(), FormErrors::new()).await;
+    let page = policies_page(
+        &state,
+        &user,
+        shell,
+        &app,
+        form,
+        Default::default(),
+        FormErrors::new(),
+    )
+    .await;
     show(jar, &page)
 }
 
@@ -284,11 +317,21 @@ pub(crate) async fn post(
     };
     let form = PolicyForm::from_fields(&fields);
     let patch = form.to_patch(&app, user.may(AdminAction::AssignAppProfiles));
-    let saved = apps::patch(State(state.clone()), user.caller(), Path(name.clone()), Body(patch));
+    let saved = apps::patch(
+        State(state.clone()),
+        user.caller(),
+        Path(name.clone()),
+        Body(patch),
+    );
     let mut errors = FormErrors::new();
     match answer(saved.await).await {
         Ok(_) => {
-            return done(&state, jar, &format!("/setup/apps/{name}/policies"), note("The policies were saved."));
+            return done(
+                &state,
+                jar,
+                &format!("/setup/apps/{name}/policies"),
+                note("The policies were saved."),
+            );
         }
         Err(e) => errors.absorb(e, field_for),
     }

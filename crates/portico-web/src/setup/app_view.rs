@@ -11,9 +11,7 @@ use portico_core::connected_app::{ConnectedApp, OAuthConfig};
 
 use super::api::{answer, app_for_page, refusal};
 use super::app_policies::{ip_relaxation_label, refresh_policy_label, session_timeout_label};
-use super::page::{
-    ButtonForm, Nav, SetupUser, Shell, check_csrf, done, format_time, note, show,
-};
+use super::page::{ButtonForm, Nav, SetupUser, Shell, check_csrf, done, format_time, note, show};
 use crate::admin_api::apps;
 use crate::state::AppState;
 
@@ -95,50 +93,97 @@ fn basic(app: &ConnectedApp) -> Section {
 
 /// The OAuth settings after the callback URLs and scopes, which the template lists itself.
 fn oauth(o: &OAuthConfig) -> Section {
-    let mut rows = vec![row("Enable for Device Flow", yes_no(o.is_device_flow_enabled))];
+    let mut rows = vec![row(
+        "Enable for Device Flow",
+        yes_no(o.is_device_flow_enabled),
+    )];
     match o.certificate.as_deref().map(inspect_certificate) {
         None => rows.push(row("Use Digital Signatures", "No".to_owned())),
         Some(Ok(i)) => rows.extend([
             wide_row(
                 "Use Digital Signatures",
-                format!("{} ({}), expires {}", i.subject, i.key_type, format_time(i.expires_at.0)),
+                format!(
+                    "{} ({}), expires {}",
+                    i.subject,
+                    i.key_type,
+                    format_time(i.expires_at.0)
+                ),
             ),
             wide_row("Certificate SHA-256", i.sha256_fingerprint),
         ]),
-        Some(Err(_)) => rows.push(row("Use Digital Signatures", "Yes (unreadable certificate)".to_owned())),
+        Some(Err(_)) => rows.push(row(
+            "Use Digital Signatures",
+            "Yes (unreadable certificate)".to_owned(),
+        )),
     }
     rows.extend([
-        row("Require Secret for Web Server Flow", yes_no(!o.is_consumer_secret_optional)),
-        row("Require Secret for Refresh Token Flow", yes_no(o.is_secret_required_for_refresh_token)),
+        row(
+            "Require Secret for Web Server Flow",
+            yes_no(!o.is_consumer_secret_optional),
+        ),
+        row(
+            "Require Secret for Refresh Token Flow",
+            yes_no(o.is_secret_required_for_refresh_token),
+        ),
         row("Require PKCE", yes_no(o.is_pkce_required)),
         row("Introspect All Tokens", yes_no(o.is_introspect_all_tokens)),
     ]);
     match &o.id_token_config {
         None => rows.push(row("Configure ID Token", "No".to_owned())),
         Some(c) => rows.extend([
-            row("ID Token Valid for", format!("{} minutes", c.id_token_validity)),
+            row(
+                "ID Token Valid for",
+                format!("{} minutes", c.id_token_validity),
+            ),
             row("ID Token Audiences", or_dash(Some(&c.id_token_audience))),
-            row("Include Standard Claims", yes_no(c.id_token_include_standard_claims)),
-            row("Include Custom Attributes (ID token)", yes_no(c.id_token_include_attributes)),
-            row("Include Custom Permissions (ID token)", yes_no(c.id_token_include_custom_perms)),
+            row(
+                "Include Standard Claims",
+                yes_no(c.id_token_include_standard_claims),
+            ),
+            row(
+                "Include Custom Attributes (ID token)",
+                yes_no(c.id_token_include_attributes),
+            ),
+            row(
+                "Include Custom Permissions (ID token)",
+                yes_no(c.id_token_include_custom_perms),
+            ),
         ]),
     }
     match &o.asset_token_config {
         None => rows.push(row("Enable Asset Tokens", "No".to_owned())),
         Some(c) => rows.extend([
-            row("Asset Token Valid for", format!("{} minutes", c.asset_validity_period)),
+            row(
+                "Asset Token Valid for",
+                format!("{} minutes", c.asset_validity_period),
+            ),
             row("Asset Signing Certificate", c.asset_signing_cert_id.clone()),
             row("Asset Audiences", c.asset_audiences.clone()),
-            row("Include Custom Attributes (asset token)", yes_no(c.asset_include_attributes)),
-            row("Include Custom Permissions (asset token)", yes_no(c.asset_include_custom_perms)),
+            row(
+                "Include Custom Attributes (asset token)",
+                yes_no(c.asset_include_attributes),
+            ),
+            row(
+                "Include Custom Permissions (asset token)",
+                yes_no(c.asset_include_custom_perms),
+            ),
         ]),
     }
     rows.extend([
         row("Single Logout URL", or_dash(o.single_logout_url.as_deref())),
-        row("Enable Client Credentials Flow", yes_no(o.is_client_credential_enabled)),
+        row(
+            "Enable Client Credentials Flow",
+            yes_no(o.is_client_credential_enabled),
+        ),
         row("Run As", or_dash(o.oauth_client_credential_user.as_deref())),
-        row("Enable Refresh Token Rotation", yes_no(o.is_refresh_token_rotation_enabled)),
-        row("JWT-based Access Tokens", yes_no(o.is_named_user_jwt_enabled)),
+        row(
+            "Enable Refresh Token Rotation",
+            yes_no(o.is_refresh_token_rotation_enabled),
+        ),
+        row(
+            "JWT-based Access Tokens",
+            yes_no(o.is_named_user_jwt_enabled),
+        ),
     ]);
     Section {
         title: "API (Enable OAuth Settings)",
@@ -153,7 +198,13 @@ fn policies(app: &ConnectedApp) -> Section {
     } else {
         "All users may self-authorize"
     };
-    let names = |v: &[String]| if v.is_empty() { "—".to_owned() } else { v.join(", ") };
+    let names = |v: &[String]| {
+        if v.is_empty() {
+            "—".to_owned()
+        } else {
+            v.join(", ")
+        }
+    };
     let attributes = s
         .attributes
         .iter()
@@ -163,9 +214,18 @@ fn policies(app: &ConnectedApp) -> Section {
         title: "OAuth Policies",
         rows: vec![
             row("Permitted Users", permitted.to_owned()),
-            row("IP Relaxation", ip_relaxation_label(s.oauth_policy.ip_relaxation).to_owned()),
-            row("Refresh Token Policy", refresh_policy_label(s.oauth_policy.refresh_token_policy)),
-            row("Timeout Value", session_timeout_label(s.session_policy.session_timeout)),
+            row(
+                "IP Relaxation",
+                ip_relaxation_label(s.oauth_policy.ip_relaxation).to_owned(),
+            ),
+            row(
+                "Refresh Token Policy",
+                refresh_policy_label(s.oauth_policy.refresh_token_policy),
+            ),
+            row(
+                "Timeout Value",
+                session_timeout_label(s.session_policy.session_timeout),
+            ),
             row("Profiles", names(&s.profile_name)),
             row("Permission Sets", names(&s.permission_set_name)),
             row("Custom Attributes", names(&attributes)),
@@ -254,7 +314,12 @@ pub(crate) async fn delete(
     }
     let deleted = apps::delete(State(state.clone()), user.caller(), Path(name.clone()));
     match answer(deleted.await).await {
-        Ok(_) => done(&state, jar, "/setup/apps", note(format!("Connected app {name} was deleted."))),
+        Ok(_) => done(
+            &state,
+            jar,
+            "/setup/apps",
+            note(format!("Connected app {name} was deleted.")),
+        ),
         Err(e) => refusal(&e),
     }
 }

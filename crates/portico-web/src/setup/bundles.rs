@@ -61,7 +61,12 @@ async fn list_answer(state: &AppState, caller: Caller, kind: Kind) -> Result<Val
     }
 }
 
-async fn get_answer(state: &AppState, caller: Caller, kind: Kind, id: String) -> Result<Value, ApiError> {
+async fn get_answer(
+    state: &AppState,
+    caller: Caller,
+    kind: Kind,
+    id: String,
+) -> Result<Value, ApiError> {
     let s = State(state.clone());
     match kind {
         Kind::Profile => answer(bundles::get_profile(s, caller, Path(id)).await).await,
@@ -69,13 +74,27 @@ async fn get_answer(state: &AppState, caller: Caller, kind: Kind, id: String) ->
     }
 }
 
-async fn save_answer(state: &AppState, caller: Caller, kind: Kind, id: Option<String>, input: BundleInput) -> Result<Value, ApiError> {
+async fn save_answer(
+    state: &AppState,
+    caller: Caller,
+    kind: Kind,
+    id: Option<String>,
+    input: BundleInput,
+) -> Result<Value, ApiError> {
     let s = State(state.clone());
     match (kind, id) {
-        (Kind::Profile, None) => answer(bundles::create_profile(s, caller, Body(input)).await).await,
-        (Kind::PermissionSet, None) => answer(bundles::create_permission_set(s, caller, Body(input)).await).await,
-        (Kind::Profile, Some(id)) => answer(bundles::patch_profile(s, caller, Path(id), Body(input)).await).await,
-        (Kind::PermissionSet, Some(id)) => answer(bundles::patch_permission_set(s, caller, Path(id), Body(input)).await).await,
+        (Kind::Profile, None) => {
+            answer(bundles::create_profile(s, caller, Body(input)).await).await
+        }
+        (Kind::PermissionSet, None) => {
+            answer(bundles::create_permission_set(s, caller, Body(input)).await).await
+        }
+        (Kind::Profile, Some(id)) => {
+            answer(bundles::patch_profile(s, caller, Path(id), Body(input)).await).await
+        }
+        (Kind::PermissionSet, Some(id)) => {
+            answer(bundles::patch_permission_set(s, caller, Path(id), Body(input)).await).await
+        }
     }
 }
 
@@ -112,11 +131,26 @@ pub(crate) async fn list(state: AppState, jar: CookieJar, user: SetupUser, kind:
         .map(Vec::as_slice)
         .unwrap_or_default()
         .iter()
-        .map(|b| (text(b, "id"), text(b, "label"), text(b, "name"), permission_labels(b).join(", ")))
+        .map(|b| {
+            (
+                text(b, "id"),
+                text(b, "label"),
+                text(b, "name"),
+                permission_labels(b).join(", "),
+            )
+        })
         .collect();
     rows.sort_by_key(|r| r.1.to_lowercase());
     let (jar, shell) = Shell::open(&state, jar, &user, kind.nav());
-    show(jar, &ListPage { shell, kind, rows, may_manage: user.may(AdminAction::ManageProfiles) })
+    show(
+        jar,
+        &ListPage {
+            shell,
+            kind,
+            rows,
+            may_manage: user.may(AdminAction::ManageProfiles),
+        },
+    )
 }
 
 /// The form as typed.
@@ -131,7 +165,13 @@ struct BundleForm {
 impl BundleForm {
     fn from_answer(b: &Value) -> Self {
         let list = |field: &str| -> Vec<String> {
-            b[field].as_array().map(Vec::as_slice).unwrap_or_default().iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()
+            b[field]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
         };
         Self {
             label: text(b, "label"),
@@ -151,7 +191,12 @@ impl BundleForm {
     }
 
     fn to_input(&self) -> Result<BundleInput, ApiError> {
-        let custom: Vec<&str> = self.custom_permissions.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let custom: Vec<&str> = self
+            .custom_permissions
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
         serde_json::from_value(json!({
             "label": self.label.trim(),
             "name": self.name.trim(),
@@ -189,32 +234,87 @@ struct FormPage {
     may_manage: bool,
 }
 
-fn form_page(state: &AppState, jar: CookieJar, user: &SetupUser, kind: Kind, id: Option<String>, form: BundleForm, errors: FormErrors) -> Response {
+fn form_page(
+    state: &AppState,
+    jar: CookieJar,
+    user: &SetupUser,
+    kind: Kind,
+    id: Option<String>,
+    form: BundleForm,
+    errors: FormErrors,
+) -> Response {
     let choices = Permission::ALL
         .iter()
-        .map(|p| (p.api_name(), p.label(), form.permissions.iter().any(|c| c == p.api_name())))
+        .map(|p| {
+            (
+                p.api_name(),
+                p.label(),
+                form.permissions.iter().any(|c| c == p.api_name()),
+            )
+        })
         .collect();
     let invalid = !errors.is_empty();
     let (jar, shell) = Shell::open(state, jar, user, kind.nav());
-    let page = FormPage { shell, kind, id, form, errors, choices, may_manage: user.may(AdminAction::ManageProfiles) };
-    if invalid { show_invalid(jar, &page) } else { show(jar, &page) }
+    let page = FormPage {
+        shell,
+        kind,
+        id,
+        form,
+        errors,
+        choices,
+        may_manage: user.may(AdminAction::ManageProfiles),
+    };
+    if invalid {
+        show_invalid(jar, &page)
+    } else {
+        show(jar, &page)
+    }
 }
 
 pub(crate) async fn new(state: AppState, jar: CookieJar, user: SetupUser, kind: Kind) -> Response {
     if let Err(refused) = user.require(AdminAction::ManageProfiles) {
         return refused;
     }
-    form_page(&state, jar, &user, kind, None, BundleForm::default(), FormErrors::new())
+    form_page(
+        &state,
+        jar,
+        &user,
+        kind,
+        None,
+        BundleForm::default(),
+        FormErrors::new(),
+    )
 }
 
-pub(crate) async fn edit(state: AppState, jar: CookieJar, user: SetupUser, kind: Kind, id: String) -> Response {
+pub(crate) async fn edit(
+    state: AppState,
+    jar: CookieJar,
+    user: SetupUser,
+    kind: Kind,
+    id: String,
+) -> Response {
     match get_answer(&state, user.caller(), kind, id.clone()).await {
-        Ok(found) => form_page(&state, jar, &user, kind, Some(id), BundleForm::from_answer(&found), FormErrors::new()),
+        Ok(found) => form_page(
+            &state,
+            jar,
+            &user,
+            kind,
+            Some(id),
+            BundleForm::from_answer(&found),
+            FormErrors::new(),
+        ),
         Err(e) => refusal(&e),
     }
 }
 
-pub(crate) async fn save(state: AppState, jar: CookieJar, user: SetupUser, kind: Kind, id: Option<String>, body: Bytes) -> Response {
+pub(crate) async fn save(
+    state: AppState,
+    jar: CookieJar,
+    user: SetupUser,
+    kind: Kind,
+    id: Option<String>,
+    body: Bytes,
+) -> Response {
     let fields = Fields::parse(&body);
     if let Err(refused) = fields.check_csrf(&jar) {
         return refused;
@@ -226,8 +326,17 @@ pub(crate) async fn save(state: AppState, jar: CookieJar, user: SetupUser, kind:
     };
     match result {
         Ok(saved) => {
-            let flash = note(format!("{} {} was saved.", kind.noun(), text(&saved, "label")));
-            done(&state, jar, &format!("{}/{}", kind.path(), text(&saved, "id")), flash)
+            let flash = note(format!(
+                "{} {} was saved.",
+                kind.noun(),
+                text(&saved, "label")
+            ));
+            done(
+                &state,
+                jar,
+                &format!("{}/{}", kind.path(), text(&saved, "id")),
+                flash,
+            )
         }
         Err(e) => {
             let mut errors = FormErrors::new();
@@ -236,37 +345,3 @@ pub(crate) async fn save(state: AppState, jar: CookieJar, user: SetupUser, kind:
         }
     }
 }
-
-/// The routes of one kind, as thin wrappers that name it.
-macro_rules! routes_for {
-    ($module:ident, $kind:expr) => {
-        pub(crate) mod $module {
-            use axum::body::Bytes;
-            use axum::extract::{Path, State};
-            use axum::response::Response;
-            use axum_extra::extract::cookie::CookieJar;
-
-            use crate::setup::page::SetupUser;
-            use crate::state::AppState;
-
-            pub(crate) async fn list(State(s): State<AppState>, jar: CookieJar, user: SetupUser) -> Response {
-                super::list(s, jar, user, $kind).await
-            }
-            pub(crate) async fn new(State(s): State<AppState>, jar: CookieJar, user: SetupUser) -> Response {
-                super::new(s, jar, user, $kind).await
-            }
-            pub(crate) async fn create(State(s): State<AppState>, jar: CookieJar, user: SetupUser, body: Bytes) -> Response {
-                super::save(s, jar, user, $kind, None, body).await
-            }
-            pub(crate) async fn edit(State(s): State<AppState>, jar: CookieJar, user: SetupUser, Path(id): Path<String>) -> Response {
-                super::edit(s, jar, user, $kind, id).await
-            }
-            pub(crate) async fn update(State(s): State<AppState>, jar: CookieJar, user: SetupUser, Path(id): Path<String>, body: Bytes) -> Response {
-                super::save(s, jar, user, $kind, Some(id), body).await
-            }
-        }
-    };
-}
-
-routes_for!(profiles, super::Kind::Profile);
-routes_for!(permission_sets, super::Kind::PermissionSet);

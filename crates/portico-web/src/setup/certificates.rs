@@ -11,8 +11,8 @@ use serde_json::json;
 
 use super::api::{FormErrors, answer, refusal, text};
 use super::page::{Fields, Nav, SetupUser, Shell, done, format_time, note, show, show_invalid};
-use crate::admin_api::certificates::{self, CertificateInput};
 use crate::admin_api::Body;
+use crate::admin_api::certificates::{self, CertificateInput};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -35,7 +35,13 @@ struct CertificatesPage {
     errors: FormErrors,
 }
 
-async fn page(state: &AppState, jar: CookieJar, user: &SetupUser, name: String, errors: FormErrors) -> Response {
+async fn page(
+    state: &AppState,
+    jar: CookieJar,
+    user: &SetupUser,
+    name: String,
+    errors: FormErrors,
+) -> Response {
     let listed = match answer(certificates::list(State(state.clone()), user.caller()).await).await {
         Ok(v) => v,
         Err(e) => return refusal(&e),
@@ -57,15 +63,33 @@ async fn page(state: &AppState, jar: CookieJar, user: &SetupUser, name: String, 
         .collect();
     let invalid = !errors.is_empty();
     let (jar, shell) = Shell::open(state, jar, user, Nav::Certificates);
-    let page = CertificatesPage { shell, rows, name, errors };
-    if invalid { show_invalid(jar, &page) } else { show(jar, &page) }
+    let page = CertificatesPage {
+        shell,
+        rows,
+        name,
+        errors,
+    };
+    if invalid {
+        show_invalid(jar, &page)
+    } else {
+        show(jar, &page)
+    }
 }
 
-pub(crate) async fn get(State(state): State<AppState>, jar: CookieJar, user: SetupUser) -> Response {
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    user: SetupUser,
+) -> Response {
     page(&state, jar, &user, String::new(), FormErrors::new()).await
 }
 
-pub(crate) async fn create(State(state): State<AppState>, jar: CookieJar, user: SetupUser, body: Bytes) -> Response {
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    user: SetupUser,
+    body: Bytes,
+) -> Response {
     let fields = Fields::parse(&body);
     if let Err(refused) = fields.check_csrf(&jar) {
         return refused;
@@ -74,11 +98,22 @@ pub(crate) async fn create(State(state): State<AppState>, jar: CookieJar, user: 
     let input: Result<CertificateInput, ApiError> =
         serde_json::from_value(json!({"name": name})).map_err(|_| ApiError::internal());
     let result = match input {
-        Ok(input) => answer(certificates::create(State(state.clone()), user.caller(), Body(input)).await).await,
+        Ok(input) => {
+            answer(certificates::create(State(state.clone()), user.caller(), Body(input)).await)
+                .await
+        }
         Err(e) => Err(e),
     };
     match result {
-        Ok(created) => done(&state, jar, "/setup/certificates", note(format!("Certificate {} was created.", text(&created, "name")))),
+        Ok(created) => done(
+            &state,
+            jar,
+            "/setup/certificates",
+            note(format!(
+                "Certificate {} was created.",
+                text(&created, "name")
+            )),
+        ),
         Err(e) => {
             let mut errors = FormErrors::new();
             errors.absorb(e, |f| (f == "name").then(|| "name".to_owned()));

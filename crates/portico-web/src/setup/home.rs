@@ -23,7 +23,11 @@ struct HomePage {
     can_manage_apps: bool,
 }
 
-pub(crate) async fn get(State(state): State<AppState>, jar: CookieJar, user: SetupUser) -> Response {
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    user: SetupUser,
+) -> Response {
     if let Err(refused) = user.require(AdminAction::ViewSetup) {
         return refused;
     }

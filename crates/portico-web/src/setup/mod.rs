@@ -17,6 +17,7 @@ mod app_install;
 mod app_policies;
 mod app_view;
 mod apps_list;
+mod bundle_routes;
 mod bundles;
 mod certificates;
 mod home;
@@ -38,37 +39,85 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/setup/apps", get(apps_list::get))
         .route("/setup/apps/new", get(app_form::new).post(app_form::create))
         .route("/setup/apps/{name}", get(app_view::get))
-        .route("/setup/apps/{name}/edit", get(app_form::edit).post(app_form::update))
-        .route("/setup/apps/{name}/delete", get(app_view::confirm_delete).post(app_view::delete))
-        .route("/setup/apps/{name}/consumer", get(app_consumer::get).post(app_consumer::verify))
-        .route("/setup/apps/{name}/consumer/rotate", post(app_consumer::rotate))
-        .route("/setup/apps/{name}/consumer/initial-access-token", post(app_consumer::initial_token))
-        .route("/setup/apps/{name}/policies", get(app_policies::get).post(app_policies::post))
+        .route(
+            "/setup/apps/{name}/edit",
+            get(app_form::edit).post(app_form::update),
+        )
+        .route(
+            "/setup/apps/{name}/delete",
+            get(app_view::confirm_delete).post(app_view::delete),
+        )
+        .route(
+            "/setup/apps/{name}/consumer",
+            get(app_consumer::get).post(app_consumer::verify),
+        )
+        .route(
+            "/setup/apps/{name}/consumer/rotate",
+            post(app_consumer::rotate),
+        )
+        .route(
+            "/setup/apps/{name}/consumer/initial-access-token",
+            post(app_consumer::initial_token),
+        )
+        .route(
+            "/setup/apps/{name}/policies",
+            get(app_policies::get).post(app_policies::post),
+        )
         .route("/setup/apps/{name}/attributes", post(app_attributes::add))
-        .route("/setup/apps/{name}/attributes/remove", post(app_attributes::remove))
+        .route(
+            "/setup/apps/{name}/attributes/remove",
+            post(app_attributes::remove),
+        )
         .route("/setup/apps/{name}/install", post(app_install::post))
         .route("/setup/oauth-usage", get(oauth_usage::get))
-        .route("/setup/oauth-usage/{name}/block", get(oauth_usage::confirm_block).post(oauth_usage::block))
-        .route("/setup/certificates", get(certificates::get).post(certificates::create))
+        .route(
+            "/setup/oauth-usage/{name}/block",
+            get(oauth_usage::confirm_block).post(oauth_usage::block),
+        )
+        .route(
+            "/setup/certificates",
+            get(certificates::get).post(certificates::create),
+        )
         .route("/setup/users", get(users::list))
         .route("/setup/users/new", get(users::new).post(users::create))
         .route("/setup/users/{id}", get(user_detail::get))
-        .route("/setup/users/{id}/edit", get(users::edit).post(users::update))
+        .route(
+            "/setup/users/{id}/edit",
+            get(users::edit).post(users::update),
+        )
         .route("/setup/users/{id}/active", post(user_detail::set_active))
-        .route("/setup/users/{id}/permission-sets", post(user_detail::assign))
-        .route("/setup/users/{id}/permission-sets/remove", post(user_detail::unassign))
-        .route("/setup/users/{id}/oauth-apps/revoke", post(user_detail::revoke))
-        .route("/setup/profiles", get(bundles::profiles::list))
-        .route("/setup/profiles/new", get(bundles::profiles::new).post(bundles::profiles::create))
-        .route("/setup/profiles/{id}", get(bundles::profiles::edit).post(bundles::profiles::update))
-        .route("/setup/permission-sets", get(bundles::permission_sets::list))
+        .route(
+            "/setup/users/{id}/permission-sets",
+            post(user_detail::assign),
+        )
+        .route(
+            "/setup/users/{id}/permission-sets/remove",
+            post(user_detail::unassign),
+        )
+        .route(
+            "/setup/users/{id}/oauth-apps/revoke",
+            post(user_detail::revoke),
+        )
+        .route("/setup/profiles", get(bundle_routes::profiles::list))
+        .route(
+            "/setup/profiles/new",
+            get(bundle_routes::profiles::new).post(bundle_routes::profiles::create),
+        )
+        .route(
+            "/setup/profiles/{id}",
+            get(bundle_routes::profiles::edit).post(bundle_routes::profiles::update),
+        )
+        .route(
+            "/setup/permission-sets",
+            get(bundle_routes::permission_sets::list),
+        )
         .route(
             "/setup/permission-sets/new",
-            get(bundles::permission_sets::new).post(bundles::permission_sets::create),
+            get(bundle_routes::permission_sets::new).post(bundle_routes::permission_sets::create),
         )
         .route(
             "/setup/permission-sets/{id}",
-            get(bundles::permission_sets::edit).post(bundles::permission_sets::update),
+            get(bundle_routes::permission_sets::edit).post(bundle_routes::permission_sets::update),
         )
         .route("/static/setup.js", get(script))
 }
@@ -77,7 +126,10 @@ pub(crate) fn router() -> Router<AppState> {
 async fn script() -> impl IntoResponse {
     (
         [
-            (axum::http::header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/javascript; charset=utf-8",
+            ),
             (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/setup.js"),

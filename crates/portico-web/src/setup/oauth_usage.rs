@@ -10,9 +10,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum_extra::extract::cookie::CookieJar;
+use portico_core::StoreError;
 use portico_core::admin_access::AdminAction;
 use portico_core::ids::SfId;
-use portico_core::StoreError;
 
 use super::api::{answer, app_for_page, refusal};
 use super::app_view::ConfirmPage;
@@ -38,7 +38,10 @@ struct UsagePage {
 }
 
 /// The users with a live approval, per app: one query per user of the org.
-async fn users_per_app(state: &AppState, org_id: &SfId) -> Result<BTreeMap<SfId, BTreeSet<SfId>>, StoreError> {
+async fn users_per_app(
+    state: &AppState,
+    org_id: &SfId,
+) -> Result<BTreeMap<SfId, BTreeSet<SfId>>, StoreError> {
     let mut per_app: BTreeMap<SfId, BTreeSet<SfId>> = BTreeMap::new();
     for u in state.store.list_users(org_id).await? {
         for a in state.store.list_user_approvals(&u.id).await? {
@@ -48,7 +51,11 @@ async fn users_per_app(state: &AppState, org_id: &SfId) -> Result<BTreeMap<SfId,
     Ok(per_app)
 }
 
-pub(crate) async fn get(State(state): State<AppState>, jar: CookieJar, user: SetupUser) -> Response {
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    user: SetupUser,
+) -> Response {
     if let Err(e) = user.caller().require(AdminAction::ManageApps) {
         return refusal(&e);
     }
@@ -78,7 +85,12 @@ pub(crate) async fn get(State(state): State<AppState>, jar: CookieJar, user: Set
     show(jar, &UsagePage { shell, rows })
 }
 
-pub(crate) async fn confirm_block(State(state): State<AppState>, jar: CookieJar, user: SetupUser, Path(name): Path<String>) -> Response {
+pub(crate) async fn confirm_block(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    user: SetupUser,
+    Path(name): Path<String>,
+) -> Response {
     let app = match app_for_page(&state, &user, &name).await {
         Ok(app) => app,
         Err(refused) => return refused,
@@ -96,12 +108,19 @@ pub(crate) async fn confirm_block(State(state): State<AppState>, jar: CookieJar,
     show(jar, &page)
 }
 
-pub(crate) async fn block(State(state): State<AppState>, jar: CookieJar, user: SetupUser, Path(name): Path<String>, body: Bytes) -> Response {
+pub(crate) async fn block(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    user: SetupUser,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> Response {
     let fields = Fields::parse(&body);
     if let Err(refused) = fields.check_csrf(&jar) {
         return refused;
     }
-    let uninstalled = app_lifecycle::uninstall(State(state.clone()), user.caller(), Path(name.clone()));
+    let uninstalled =
+        app_lifecycle::uninstall(State(state.clone()), user.caller(), Path(name.clone()));
     let app = match answer(uninstalled.await).await {
         Ok(_) => match app_for_page(&state, &user, &name).await {
             Ok(app) => app,
@@ -121,7 +140,15 @@ pub(crate) async fn block(State(state): State<AppState>, jar: CookieJar, user: S
     match revoked.await {
         Ok(()) => {
             tracing::info!(app = %app.id, by = %user.user.user.id, "connected app blocked in Setup");
-            done(&state, jar, "/setup/oauth-usage", note(format!("{} was blocked: it is uninstalled and every user's access was revoked.", app.settings.label)))
+            done(
+                &state,
+                jar,
+                "/setup/oauth-usage",
+                note(format!(
+                    "{} was blocked: it is uninstalled and every user's access was revoked.",
+                    app.settings.label
+                )),
+            )
         }
         Err(e) => refusal(&e.into()),
     }

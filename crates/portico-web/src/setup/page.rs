@@ -91,10 +91,7 @@ impl FromRequestParts<AppState> for SetupUser {
 /// whose form is lost, to the page's address).
 fn login_redirect(parts: &Parts) -> Response {
     let back = if parts.method == axum::http::Method::GET {
-        parts
-            .uri
-            .path_and_query()
-            .map_or("/setup", |p| p.as_str())
+        parts.uri.path_and_query().map_or("/setup", |p| p.as_str())
     } else {
         parts.uri.path()
     };

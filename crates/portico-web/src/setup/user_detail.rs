@@ -17,8 +17,8 @@ use serde_json::json;
 use super::api::{answer, refusal, text};
 use super::page::{Fields, Nav, SetupUser, Shell, done, format_time, not_found, note, show};
 use super::users::profile_labels;
-use crate::admin_api::users::{self, AssignmentInput, UserInput};
 use crate::admin_api::Body;
+use crate::admin_api::users::{self, AssignmentInput, UserInput};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -68,7 +68,11 @@ async fn approved_apps(state: &AppState, user_id: &SfId) -> Result<Vec<ApprovedA
             .await?
             .map_or_else(|| app_id.to_string(), |app| app.settings.label);
         let scopes: ScopeSet = list.iter().flat_map(|a| a.scopes.iter()).collect();
-        let last = list.iter().map(|a| a.last_used_at.0).max().unwrap_or_default();
+        let last = list
+            .iter()
+            .map(|a| a.last_used_at.0)
+            .max()
+            .unwrap_or_default();
         out.push(ApprovedApp {
             app_id: app_id.to_string(),
             label,
@@ -80,12 +84,23 @@ async fn approved_apps(state: &AppState, user_id: &SfId) -> Result<Vec<ApprovedA
     Ok(out)
 }
 
-pub(crate) async fn get(State(state): State<AppState>, jar: CookieJar, user: SetupUser, Path(id): Path<String>) -> Response {
-    let found = match answer(users::get(State(state.clone()), user.caller(), Path(id.clone())).await).await {
-        Ok(v) => v,
-        Err(e) => return refusal(&e),
-    };
-    let assigned = match answer(users::list_assignments(State(state.clone()), user.caller(), Path(id.clone())).await).await {
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    user: SetupUser,
+    Path(id): Path<String>,
+) -> Response {
+    let found =
+        match answer(users::get(State(state.clone()), user.caller(), Path(id.clone())).await).await
+        {
+            Ok(v) => v,
+            Err(e) => return refusal(&e),
+        };
+    let assigned = match answer(
+        users::list_assignments(State(state.clone()), user.caller(), Path(id.clone())).await,
+    )
+    .await
+    {
         Ok(v) => v,
         Err(e) => return refusal(&e),
     };
@@ -96,10 +111,18 @@ pub(crate) async fn get(State(state): State<AppState>, jar: CookieJar, user: Set
         .iter()
         .map(|a| {
             let ps = &a["permissionSet"];
-            (text(a, "permissionSetId"), text(ps, "label"), text(ps, "name"))
+            (
+                text(a, "permissionSetId"),
+                text(ps, "label"),
+                text(ps, "name"),
+            )
         })
         .collect();
-    let assignable = match state.store.list_bundles(BundleKind::PermissionSet, &user.org.id).await {
+    let assignable = match state
+        .store
+        .list_bundles(BundleKind::PermissionSet, &user.org.id)
+        .await
+    {
         Ok(all) => all
             .into_iter()
             .filter(|ps| !assigned.iter().any(|(id, _, _)| *id == ps.id.as_str()))
@@ -116,11 +139,16 @@ pub(crate) async fn get(State(state): State<AppState>, jar: CookieJar, user: Set
     };
     let labels = profile_labels(&state, &user).await;
     let profile_id = text(&found, "profileId");
-    let profile = labels.into_iter().find(|(i, _)| *i == profile_id).map_or(profile_id, |(_, l)| l);
+    let profile = labels
+        .into_iter()
+        .find(|(i, _)| *i == profile_id)
+        .map_or(profile_id, |(_, l)| l);
     let (jar, shell) = Shell::open(&state, jar, &user, Nav::Users);
     let page = UserPage {
         shell,
-        name: format!("{} {}", text(&found, "firstName"), text(&found, "lastName")).trim().to_owned(),
+        name: format!("{} {}", text(&found, "firstName"), text(&found, "lastName"))
+            .trim()
+            .to_owned(),
         username: text(&found, "username"),
         email: text(&found, "email"),
         profile,
@@ -136,7 +164,13 @@ pub(crate) async fn get(State(state): State<AppState>, jar: CookieJar, user: Set
 }
 
 /// Activate or deactivate (deactivating revokes the user's tokens and sessions).
-pub(crate) async fn set_active(State(state): State<AppState>, jar: CookieJar, user: SetupUser, Path(id): Path<String>, body: Bytes) -> Response {
+pub(crate) async fn set_active(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    user: SetupUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
     let fields = Fields::parse(&body);
     if let Err(refused) = fields.check_csrf(&jar) {
         return refused;
@@ -146,48 +180,108 @@ pub(crate) async fn set_active(State(state): State<AppState>, jar: CookieJar, us
         Ok(i) => i,
         Err(_) => return refusal(&ApiError::internal()),
     };
-    match answer(users::patch(State(state.clone()), user.caller(), Path(id.clone()), Body(input)).await).await {
+    match answer(
+        users::patch(
+            State(state.clone()),
+            user.caller(),
+            Path(id.clone()),
+            Body(input),
+        )
+        .await,
+    )
+    .await
+    {
         Ok(v) => {
-            let verb = if active { "activated" } else { "deactivated; their tokens and sessions were revoked" };
-            done(&state, jar, &format!("/setup/users/{id}"), note(format!("User {} was {verb}.", text(&v, "username"))))
+            let verb = if active {
+                "activated"
+            } else {
+                "deactivated; their tokens and sessions were revoked"
+            };
+            done(
+                &state,
+                jar,
+                &format!("/setup/users/{id}"),
+                note(format!("User {} was {verb}.", text(&v, "username"))),
+            )
         }
         Err(e) => refusal(&e),
     }
 }
 
-pub(crate) async fn assign(State(state): State<AppState>, jar: CookieJar, user: SetupUser, Path(id): Path<String>, body: Bytes) -> Response {
+pub(crate) async fn assign(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    user: SetupUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
     let fields = Fields::parse(&body);
     if let Err(refused) = fields.check_csrf(&jar) {
         return refused;
     }
-    let input: AssignmentInput = match serde_json::from_value(json!({"permissionSetId": fields.get("permission_set_id")})) {
-        Ok(i) => i,
-        Err(_) => return refusal(&ApiError::internal()),
-    };
-    match answer(users::assign(State(state.clone()), user.caller(), Path(id.clone()), Body(input)).await).await {
+    let input: AssignmentInput =
+        match serde_json::from_value(json!({"permissionSetId": fields.get("permission_set_id")})) {
+            Ok(i) => i,
+            Err(_) => return refusal(&ApiError::internal()),
+        };
+    match answer(
+        users::assign(
+            State(state.clone()),
+            user.caller(),
+            Path(id.clone()),
+            Body(input),
+        )
+        .await,
+    )
+    .await
+    {
         Ok(v) => {
             let label = text(&v["permissionSet"], "label");
-            done(&state, jar, &format!("/setup/users/{id}"), note(format!("Permission set {label} was assigned.")))
+            done(
+                &state,
+                jar,
+                &format!("/setup/users/{id}"),
+                note(format!("Permission set {label} was assigned.")),
+            )
         }
         Err(e) => refusal(&e),
     }
 }
 
-pub(crate) async fn unassign(State(state): State<AppState>, jar: CookieJar, user: SetupUser, Path(id): Path<String>, body: Bytes) -> Response {
+pub(crate) async fn unassign(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    user: SetupUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
     let fields = Fields::parse(&body);
     if let Err(refused) = fields.check_csrf(&jar) {
         return refused;
     }
     let ps = fields.get("permission_set_id").to_owned();
-    match answer(users::unassign(State(state.clone()), user.caller(), Path((id.clone(), ps))).await).await {
-        Ok(_) => done(&state, jar, &format!("/setup/users/{id}"), note("The permission set was removed.")),
+    match answer(users::unassign(State(state.clone()), user.caller(), Path((id.clone(), ps))).await)
+        .await
+    {
+        Ok(_) => done(
+            &state,
+            jar,
+            &format!("/setup/users/{id}"),
+            note("The permission set was removed."),
+        ),
         Err(e) => refusal(&e),
     }
 }
 
 /// Revoke: every approval (and so every refresh and access token under it) of the user for one
 /// app. Needs Manage Users, like deactivating, which revokes them all.
-pub(crate) async fn revoke(State(state): State<AppState>, jar: CookieJar, user: SetupUser, Path(id): Path<String>, body: Bytes) -> Response {
+pub(crate) async fn revoke(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    user: SetupUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
     let fields = Fields::parse(&body);
     if let Err(refused) = fields.check_csrf(&jar) {
         return refused;
@@ -195,7 +289,10 @@ pub(crate) async fn revoke(State(state): State<AppState>, jar: CookieJar, user: 
     if let Err(refused) = user.require(AdminAction::ManageUsers) {
         return refused;
     }
-    let ids = (SfId::parse(&id).filter(|i| i.has_prefix(KeyPrefix::User)), SfId::parse(fields.get("app_id")));
+    let ids = (
+        SfId::parse(&id).filter(|i| i.has_prefix(KeyPrefix::User)),
+        SfId::parse(fields.get("app_id")),
+    );
     let (Some(user_id), Some(app_id)) = ids else {
         return not_found("such user or app");
     };
@@ -206,7 +303,11 @@ pub(crate) async fn revoke(State(state): State<AppState>, jar: CookieJar, user: 
     }
     let now = state.clock.now();
     let revoked: Result<(), portico_core::StoreError> = async {
-        for approval in state.store.list_user_app_approvals(&user_id, &app_id).await? {
+        for approval in state
+            .store
+            .list_user_app_approvals(&user_id, &app_id)
+            .await?
+        {
             state.store.revoke_approval(&approval.id, now).await?;
         }
         Ok(())
@@ -215,7 +316,12 @@ pub(crate) async fn revoke(State(state): State<AppState>, jar: CookieJar, user: 
     match revoked {
         Ok(()) => {
             tracing::info!(user_id = %user_id, app_id = %app_id, by = %user.user.user.id, "OAuth approvals revoked in Setup");
-            done(&state, jar, &format!("/setup/users/{id}"), note("Access was revoked: the app's tokens for this user no longer work."))
+            done(
+                &state,
+                jar,
+                &format!("/setup/users/{id}"),
+                note("Access was revoked: the app's tokens for this user no longer work."),
+            )
         }
         Err(e) => refusal(&e.into()),
     }

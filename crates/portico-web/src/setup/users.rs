@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 
 use super::api::{FormErrors, answer, refusal, text};
 use super::page::{Fields, Nav, SetupUser, Shell, done, note, show, show_invalid};
-use crate::admin_api::users::{self, UserInput};
 use crate::admin_api::Body;
+use crate::admin_api::users::{self, UserInput};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -38,8 +38,15 @@ struct UsersPage {
 
 /// Profile labels by id, for showing users (empty if they cannot be read).
 pub(crate) async fn profile_labels(state: &AppState, user: &SetupUser) -> Vec<(String, String)> {
-    match state.store.list_bundles(BundleKind::Profile, &user.org.id).await {
-        Ok(all) => all.into_iter().map(|p| (p.id.to_string(), p.label)).collect(),
+    match state
+        .store
+        .list_bundles(BundleKind::Profile, &user.org.id)
+        .await
+    {
+        Ok(all) => all
+            .into_iter()
+            .map(|p| (p.id.to_string(), p.label))
+            .collect(),
         Err(e) => {
             tracing::error!(error = %e, "listing profiles for the users pages");
             Vec::new()
@@ -48,10 +55,17 @@ pub(crate) async fn profile_labels(state: &AppState, user: &SetupUser) -> Vec<(S
 }
 
 fn label_of(labels: &[(String, String)], id: &str) -> String {
-    labels.iter().find(|(i, _)| i == id).map_or_else(|| id.to_owned(), |(_, l)| l.clone())
+    labels
+        .iter()
+        .find(|(i, _)| i == id)
+        .map_or_else(|| id.to_owned(), |(_, l)| l.clone())
 }
 
-pub(crate) async fn list(State(state): State<AppState>, jar: CookieJar, user: SetupUser) -> Response {
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    user: SetupUser,
+) -> Response {
     let listed = match answer(users::list(State(state.clone()), user.caller()).await).await {
         Ok(v) => v,
         Err(e) => return refusal(&e),
@@ -64,7 +78,9 @@ pub(crate) async fn list(State(state): State<AppState>, jar: CookieJar, user: Se
         .iter()
         .map(|u| UserRow {
             id: text(u, "id"),
-            name: format!("{} {}", text(u, "firstName"), text(u, "lastName")).trim().to_owned(),
+            name: format!("{} {}", text(u, "firstName"), text(u, "lastName"))
+                .trim()
+                .to_owned(),
             username: text(u, "username"),
             email: text(u, "email"),
             profile: label_of(&labels, &text(u, "profileId")),
@@ -158,7 +174,14 @@ struct UserFormPage {
     profiles: Vec<(String, String)>,
 }
 
-async fn form_page(state: &AppState, jar: CookieJar, user: &SetupUser, editing: Option<String>, form: UserForm, errors: FormErrors) -> Response {
+async fn form_page(
+    state: &AppState,
+    jar: CookieJar,
+    user: &SetupUser,
+    editing: Option<String>,
+    form: UserForm,
+    errors: FormErrors,
+) -> Response {
     let profiles = profile_labels(state, user).await;
     let invalid = !errors.is_empty();
     let (jar, shell) = Shell::open(state, jar, user, Nav::Users);
@@ -169,30 +192,58 @@ async fn form_page(state: &AppState, jar: CookieJar, user: &SetupUser, editing: 
         errors,
         profiles,
     };
-    if invalid { show_invalid(jar, &page) } else { show(jar, &page) }
+    if invalid {
+        show_invalid(jar, &page)
+    } else {
+        show(jar, &page)
+    }
 }
 
-pub(crate) async fn new(State(state): State<AppState>, jar: CookieJar, user: SetupUser) -> Response {
+pub(crate) async fn new(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    user: SetupUser,
+) -> Response {
     if let Err(refused) = user.require(AdminAction::ManageUsers) {
         return refused;
     }
-    form_page(&state, jar, &user, None, UserForm::default(), FormErrors::new()).await
+    form_page(
+        &state,
+        jar,
+        &user,
+        None,
+        UserForm::default(),
+        FormErrors::new(),
+    )
+    .await
 }
 
-pub(crate) async fn create(State(state): State<AppState>, jar: CookieJar, user: SetupUser, body: Bytes) -> Response {
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    user: SetupUser,
+    body: Bytes,
+) -> Response {
     let fields = Fields::parse(&body);
     if let Err(refused) = fields.check_csrf(&jar) {
         return refused;
     }
     let form = UserForm::from_fields(&fields);
     let result = match form.to_input() {
-        Ok(input) => answer(users::create(State(state.clone()), user.caller(), Body(input)).await).await,
+        Ok(input) => {
+            answer(users::create(State(state.clone()), user.caller(), Body(input)).await).await
+        }
         Err(e) => Err(e),
     };
     match result {
         Ok(created) => {
             let flash = note(format!("User {} was created.", text(&created, "username")));
-            done(&state, jar, &format!("/setup/users/{}", text(&created, "id")), flash)
+            done(
+                &state,
+                jar,
+                &format!("/setup/users/{}", text(&created, "id")),
+                flash,
+            )
         }
         Err(e) => {
             let mut errors = FormErrors::new();
@@ -202,28 +253,65 @@ pub(crate) async fn create(State(state): State<AppState>, jar: CookieJar, user: 
     }
 }
 
-pub(crate) async fn edit(State(state): State<AppState>, jar: CookieJar, user: SetupUser, Path(id): Path<String>) -> Response {
+pub(crate) async fn edit(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    user: SetupUser,
+    Path(id): Path<String>,
+) -> Response {
     if let Err(refused) = user.require(AdminAction::ManageUsers) {
         return refused;
     }
     match answer(users::get(State(state.clone()), user.caller(), Path(id.clone())).await).await {
-        Ok(found) => form_page(&state, jar, &user, Some(id), UserForm::from_answer(&found), FormErrors::new()).await,
+        Ok(found) => {
+            form_page(
+                &state,
+                jar,
+                &user,
+                Some(id),
+                UserForm::from_answer(&found),
+                FormErrors::new(),
+            )
+            .await
+        }
         Err(e) => refusal(&e),
     }
 }
 
-pub(crate) async fn update(State(state): State<AppState>, jar: CookieJar, user: SetupUser, Path(id): Path<String>, body: Bytes) -> Response {
+pub(crate) async fn update(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    user: SetupUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
     let fields = Fields::parse(&body);
     if let Err(refused) = fields.check_csrf(&jar) {
         return refused;
     }
     let form = UserForm::from_fields(&fields);
     let result = match form.to_input() {
-        Ok(input) => answer(users::patch(State(state.clone()), user.caller(), Path(id.clone()), Body(input)).await).await,
+        Ok(input) => {
+            answer(
+                users::patch(
+                    State(state.clone()),
+                    user.caller(),
+                    Path(id.clone()),
+                    Body(input),
+                )
+                .await,
+            )
+            .await
+        }
         Err(e) => Err(e),
     };
     match result {
-        Ok(saved) => done(&state, jar, &format!("/setup/users/{id}"), note(format!("User {} was saved.", text(&saved, "username")))),
+        Ok(saved) => done(
+            &state,
+            jar,
+            &format!("/setup/users/{id}"),
+            note(format!("User {} was saved.", text(&saved, "username"))),
+        ),
         Err(e) => {
             let mut errors = FormErrors::new();
             errors.absorb(e, field_for);

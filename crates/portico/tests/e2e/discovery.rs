@@ -199,22 +199,40 @@ async fn discovery_lists_introspection_registration_and_the_claims_it_gives() {
     let server = Server::start();
     let (_, doc) = document(&server, "/.well-known/openid-configuration").await;
     let issuer = server.base_url();
-    assert_eq!(doc["introspection_endpoint"], format!("{issuer}/services/oauth2/introspect"));
-    assert_eq!(doc["registration_endpoint"], format!("{issuer}/services/oauth2/register"));
+    assert_eq!(
+        doc["introspection_endpoint"],
+        format!("{issuer}/services/oauth2/introspect")
+    );
+    assert_eq!(
+        doc["registration_endpoint"],
+        format!("{issuer}/services/oauth2/register")
+    );
     for field in [
         "introspection_endpoint_auth_methods_supported",
         "token_endpoint_auth_methods_supported",
     ] {
         assert_eq!(
             strings(&doc, field),
-            ["client_secret_post", "client_secret_basic", "private_key_jwt"],
+            [
+                "client_secret_post",
+                "client_secret_basic",
+                "private_key_jwt"
+            ],
             "{field}"
         );
     }
     let claims = strings(&doc, "claims_supported");
     for claim in [
-        "sub", "aud", "auth_time", "nonce", "at_hash", "azp", "name", "email",
-        "custom_attributes", "custom_permissions",
+        "sub",
+        "aud",
+        "auth_time",
+        "nonce",
+        "at_hash",
+        "azp",
+        "name",
+        "email",
+        "custom_attributes",
+        "custom_permissions",
     ] {
         assert!(claims.iter().any(|c| c == claim), "{claim} in {claims:?}");
     }
