@@ -8,13 +8,19 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import {
-  ADMIN_PASSWORD, ADMIN_USERNAME, BASE, allowIfAsked, callbackServer, field, launch, logIn, newPage, pkce, shot,
+  ADMIN_PASSWORD, ADMIN_USERNAME, BASE, allowIfAsked, callbackServer, field, launch, logIn, newPage, pkce, shot, assertLabelled,
 } from './lib.js';
 
 const APP = 'Acme_Field_Service';
 const LABEL = 'Acme Field Service';
 const PERMSET = 'Connected_App_Users';
 const RUN_AS = 'integration.bot@acme.test';
+
+/** A screenshot of the page, which must have a label on every control. */
+async function snap(page, name) {
+  await shot(page, name);
+  await assertLabelled(page);
+}
 
 let browser;
 let page;
@@ -51,7 +57,7 @@ test('an administrator sets up a connected app in the browser and uses it', asyn
   await step(t, 'log in and see Setup home', async () => {
     await logIn(page, ADMIN_USERNAME, ADMIN_PASSWORD, '/setup');
     await assert.doesNotReject(page.getByRole('heading', { name: 'Setup Home' }).waitFor());
-    await shot(page, '01-setup-home');
+    await snap(page, '01-setup-home');
   });
 
   await step(t, 'create an asset signing certificate', async () => {
@@ -61,12 +67,12 @@ test('an administrator sets up a connected app in the browser and uses it', asyn
     await page.getByText('Certificate Asset_Signer was created.').waitFor();
     seen.pem = (await page.locator('pre.pem').first().textContent()).trim();
     assert.match(seen.pem, /^-----BEGIN CERTIFICATE-----/);
-    await shot(page, '02-certificates');
+    await snap(page, '02-certificates');
   });
 
   await step(t, 'create the run-as user on the New User page', async () => {
     await page.getByRole('link', { name: 'Users', exact: true }).click();
-    await shot(page, '03-users');
+    await snap(page, '03-users');
     await page.getByRole('link', { name: 'New User' }).click();
     await field(page, 'First Name').fill('Integration');
     await field(page, 'Last Name').fill('Bot');
@@ -77,7 +83,7 @@ test('an administrator sets up a connected app in the browser and uses it', asyn
     await page.getByRole('button', { name: 'Save' }).click();
     assert.match(await fieldError('password').textContent(), /at least 8 characters/);
     assert.equal(await field(page, 'Username').inputValue(), RUN_AS, 'the form keeps what was typed');
-    await shot(page, '04-user-form-errors');
+    await snap(page, '04-user-form-errors');
     await field(page, 'Password').fill('Integration-Bot-Passw0rd');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText(`User ${RUN_AS} was created.`).waitFor();
@@ -90,7 +96,7 @@ test('an administrator sets up a connected app in the browser and uses it', asyn
     await field(page, 'Label').blur();
     assert.equal(await field(page, 'API Name').inputValue(), PERMSET, 'the API name is suggested');
     await field(page, 'API Enabled').check();
-    await shot(page, '05-permission-set-form');
+    await snap(page, '05-permission-set-form');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Permission Set Connected App Users was saved.').waitFor();
     await page.getByRole('link', { name: 'Users', exact: true }).click();
@@ -98,12 +104,12 @@ test('an administrator sets up a connected app in the browser and uses it', asyn
     await page.getByLabel('Permission Set', { exact: true }).selectOption({ label: 'Connected App Users' });
     await page.getByRole('button', { name: 'Assign' }).click();
     await page.getByText('Permission set Connected App Users was assigned.').waitFor();
-    await shot(page, '06-user-detail');
+    await snap(page, '06-user-detail');
   });
 
   await step(t, 'fill every section of the New Connected App page', async () => {
     await page.getByRole('link', { name: 'App Manager' }).click();
-    await shot(page, '07-app-manager');
+    await snap(page, '07-app-manager');
     await page.getByRole('link', { name: 'New Connected App' }).click();
     // Basic Information.
     await field(page, 'Connected App Name').fill(LABEL);
@@ -156,7 +162,7 @@ test('an administrator sets up a connected app in the browser and uses it', asyn
     await field(page, 'Run As (username)').fill(RUN_AS);
     await field(page, 'Enable Refresh Token Rotation').check();
     await page.getByLabel(/JWT\)-based access tokens/).check();
-    await shot(page, '08-new-app-filled');
+    await snap(page, '08-new-app-filled');
   });
 
   await step(t, 'save shows every error beside its field and keeps what was typed', async () => {
@@ -173,7 +179,7 @@ test('an administrator sets up a connected app in the browser and uses it', asyn
     assert.match(await page.locator('#certificate-current').textContent(), /Certificate: .*RSA 2048/, 'the upload is kept');
     const chosen = await page.locator('#scopes-selected option').count();
     assert.equal(chosen, 4, 'the scopes are kept');
-    await shot(page, '09-new-app-errors');
+    await snap(page, '09-new-app-errors');
   });
 
   await step(t, 'fix the three fields and save', async () => {
@@ -183,7 +189,7 @@ test('an administrator sets up a connected app in the browser and uses it', asyn
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForURL(`${BASE}/setup/apps/${APP}`);
     await page.getByText(`Connected app ${LABEL} was created.`).waitFor();
-    await shot(page, '10-view-app');
+    await snap(page, '10-view-app');
   });
 
   await step(t, 'read the consumer key and reveal the secret with the password', async () => {
@@ -195,13 +201,13 @@ test('an administrator sets up a connected app in the browser and uses it', asyn
     await field(page, 'Password').fill('not-my-password');
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByText("That password isn't right.").waitFor();
-    await shot(page, '11-verify-password');
+    await snap(page, '11-verify-password');
     await field(page, 'Password').fill(ADMIN_PASSWORD);
     await page.getByRole('button', { name: 'Verify' }).click();
     seen.secret = (await page.locator('#consumer-secret').textContent()).trim();
     assert.match(seen.secret, /^[A-Za-z0-9]{16,}$/);
     assert.equal((await page.locator('#consumer-key').textContent()).trim(), seen.key);
-    await shot(page, '12-consumer-details');
+    await snap(page, '12-consumer-details');
   });
 
   await step(t, 'set admin-approved users and assign the permission set', async () => {
@@ -221,11 +227,11 @@ test('an administrator sets up a connected app in the browser and uses it', asyn
     await field(page, 'Formula').fill('$User.');
     await page.getByRole('button', { name: 'Add Attribute' }).click();
     await fieldError('attr_formula').waitFor();
-    await shot(page, '13-policies-formula-error');
+    await snap(page, '13-policies-formula-error');
     await field(page, 'Formula').fill('$User.Email');
     await page.getByRole('button', { name: 'Add Attribute' }).click();
     await page.getByText('Custom attribute region was added.').waitFor();
-    await shot(page, '14-policies');
+    await snap(page, '14-policies');
   });
 
   await step(t, 'complete a web server flow with the new app', async () => {
@@ -256,12 +262,12 @@ test('an administrator sets up a connected app in the browser and uses it', asyn
     await page.goto(`${BASE}/setup/oauth-usage`);
     const row = page.getByRole('row').filter({ hasText: LABEL });
     assert.equal((await row.locator('td.num').textContent()).trim(), '1');
-    await shot(page, '15-oauth-usage');
+    await snap(page, '15-oauth-usage');
     await page.goto(`${BASE}/setup/apps?q=field`);
     assert.equal(await page.getByRole('link', { name: LABEL, exact: true }).count(), 1);
-    await shot(page, '16-app-manager-search');
+    await snap(page, '16-app-manager-search');
     await page.goto(`${BASE}/setup/apps/${APP}/edit`);
-    await shot(page, '17-edit-app');
+    await snap(page, '17-edit-app');
     await field(page, 'Description').fill('Dispatch, field technicians and their devices');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText(`Connected app ${LABEL} was saved.`).waitFor();
@@ -274,7 +280,7 @@ test('an administrator sets up a connected app in the browser and uses it', asyn
     await page.getByRole('link', { name: 'System Administrator' }).click();
     const row = page.getByRole('row').filter({ hasText: LABEL });
     assert.match(await row.textContent(), /api openid refresh_token/);
-    await shot(page, '18-user-oauth-apps');
+    await snap(page, '18-user-oauth-apps');
     await row.getByRole('button', { name: /Revoke/ }).click();
     await page.getByText('Access was revoked').waitFor();
     const res = await fetch(`${BASE}/services/oauth2/token`, {
@@ -286,6 +292,60 @@ test('an administrator sets up a connected app in the browser and uses it', asyn
     assert.equal(res.status, 400, 'the revoked refresh token no longer works');
   });
 
+  await step(t, 'rotate the secret and generate an initial access token', async () => {
+    await page.goto(`${BASE}/setup/apps/${APP}/consumer`);
+    await page.getByRole('button', { name: 'Generate New Secret' }).click();
+    await page.getByText('A new consumer secret was generated.').waitFor();
+    const rotated = (await page.locator('#consumer-secret').textContent()).trim();
+    assert.notEqual(rotated, seen.secret);
+    await page.getByRole('button', { name: 'Generate Initial Access Token' }).click();
+    await page.getByText('A new initial access token was generated').waitFor();
+    assert.ok((await page.locator('#flash-secret').textContent()).trim().length >= 20);
+    await snap(page, '19-initial-access-token');
+    await page.reload();
+    assert.equal(await page.locator('#flash-secret').count(), 0, 'the token is shown once');
+  });
+
+  await step(t, 'profiles and permission sets', async () => {
+    await page.getByRole('link', { name: 'Profiles' }).click();
+    await snap(page, '20-profiles');
+    await page.getByRole('link', { name: 'Standard User' }).click();
+    assert.equal(await page.getByLabel('API Enabled').isChecked(), true);
+    await snap(page, '21-profile');
+    await page.getByRole('link', { name: 'Permission Sets' }).click();
+    await snap(page, '22-permission-sets');
+  });
+
+  await step(t, 'uninstall, install and block from Connected Apps OAuth Usage', async () => {
+    await page.goto(`${BASE}/setup/oauth-usage`);
+    const row = () => page.getByRole('row').filter({ hasText: LABEL });
+    await row().getByRole('button', { name: /Uninstall/ }).click();
+    await page.getByText(`Connected app ${APP} was uninstalled.`).waitFor();
+    assert.match(await row().textContent(), /Not installed/);
+    await row().getByRole('button', { name: /^Install/ }).click();
+    await page.getByText(`Connected app ${APP} was installed.`).waitFor();
+    await row().getByRole('link', { name: /Block/ }).click();
+    await snap(page, '23-confirm-block');
+    await page.getByRole('button', { name: 'Block' }).click();
+    await page.getByText(`${LABEL} was blocked`).waitFor();
+    assert.match(await row().textContent(), /Not installed/);
+  });
+
+  await step(t, 'deactivate and activate a user', async () => {
+    await page.getByRole('link', { name: 'Users', exact: true }).click();
+    await page.getByRole('link', { name: 'Integration Bot' }).click();
+    await page.getByRole('button', { name: 'Deactivate' }).click();
+    await page.getByText(`User ${RUN_AS} was deactivated`).waitFor();
+    await snap(page, '24-user-deactivated');
+    await page.getByRole('button', { name: 'Activate' }).click();
+    await page.getByText(`User ${RUN_AS} was activated.`).waitFor();
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await field(page, 'First Name').fill('Integration Service');
+    await snap(page, '25-edit-user');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: 'Integration Service Bot' }).waitFor();
+  });
+
   await step(t, 'delete an app after confirming', async () => {
     await page.goto(`${BASE}/setup/apps/new`);
     await field(page, 'Connected App Name').fill('Throwaway');
@@ -294,7 +354,7 @@ test('an administrator sets up a connected app in the browser and uses it', asyn
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForURL(`${BASE}/setup/apps/Throwaway`);
     await page.getByRole('link', { name: 'Delete' }).click();
-    await shot(page, '19-confirm-delete');
+    await snap(page, '26-confirm-delete');
     await page.getByRole('button', { name: 'Delete' }).click();
     await page.getByText('Connected app Throwaway was deleted.').waitFor();
     assert.equal(await page.getByRole('link', { name: 'Throwaway' }).count(), 0);

@@ -56,6 +56,15 @@ export async function shot(page, name) {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
+/** Fails unless every visible form control has a label (or an aria-label). */
+export async function assertLabelled(page) {
+  const unlabelled = await page.evaluate(() =>
+    Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))
+      .filter((el) => el.offsetParent !== null && !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+      .map((el) => el.outerHTML.slice(0, 120)));
+  if (unlabelled.length) throw new Error(`controls without a label on ${page.url()}: ${unlabelled.join(' | ')}`);
+}
+
 /** Logs in through the login page, starting from `startPath` (which must redirect there). */
 export async function logIn(page, username, password, startPath = '/setup') {
   await page.goto(BASE + startPath);

@@ -6,9 +6,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { ADMIN_PASSWORD, ADMIN_USERNAME, BASE, api, apiToken, launch, logIn, newPage, shot } from './lib.js';
+import { ADMIN_PASSWORD, ADMIN_USERNAME, BASE, api, apiToken, assertLabelled, launch, logIn, newPage, shot } from './lib.js';
 
 const PASSWORD = 'Restricted-Passw0rd-1';
+/** A screenshot of the page, which must have a label on every control. */
+async function snap(page, name) {
+  await shot(page, name);
+  await assertLabelled(page);
+}
+
 let browser;
 
 before(async () => {
@@ -61,7 +67,7 @@ test('users without the permissions see the Setup pages refuse', async (t) => {
       await page.getByRole('heading', { name: 'Insufficient Privileges' }).waitFor();
       assert.match(await page.getByRole('alert').textContent(), /Manage Connected Apps/, path);
     }
-    await shot(page, '20-refused-app-manager');
+    await snap(page, '27-refused-app-manager');
     // Reading users is allowed with View Setup; creating them needs Manage Users.
     assert.equal((await page.goto(`${BASE}/setup/users`)).status(), 200);
     assert.equal(await page.getByRole('link', { name: 'New User' }).count(), 0);
@@ -87,7 +93,7 @@ test('users without the permissions see the Setup pages refuse', async (t) => {
     const res = await page.goto(`${BASE}/setup`);
     assert.equal(res.status(), 403);
     assert.match(await page.getByRole('alert').textContent(), /View Setup and Configuration/);
-    await shot(page, '21-refused-setup-home');
+    await snap(page, '28-refused-setup-home');
     await page.context().close();
   });
 

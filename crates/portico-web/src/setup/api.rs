@@ -174,7 +174,7 @@ mod tests {
                 &["x"],
             ),
         ])
-        .unwrap_or_else(|| ApiError::internal());
+        .unwrap_or_else(ApiError::internal);
         let mut errors = FormErrors::new();
         errors.absorb(err, |f| {
             (f == "oauthConfig.callbackUrl").then(|| "callback_url".to_owned())

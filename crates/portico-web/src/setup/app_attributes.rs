@@ -50,7 +50,7 @@ pub(crate) async fn add(
     match answer(saved.await).await {
         Ok(_) => {
             let flash = note(format!("Custom attribute {} was added.", key.trim()));
-            return done(&state, jar, &format!("/setup/apps/{name}/policies"), flash);
+            return done(&state, jar, &format!("/setup/apps/{name}/policies"), &flash);
         }
         Err(e) => {
             let mine = format!("attributes[{index}]");
@@ -100,7 +100,7 @@ pub(crate) async fn remove(
             &state,
             jar,
             &format!("/setup/apps/{name}/policies"),
-            note(format!("Custom attribute {key} was removed.")),
+            &note(format!("Custom attribute {key} was removed.")),
         ),
         Err(e) => refusal(&e),
     }

@@ -200,7 +200,7 @@ pub(crate) async fn initial_token(
                     .to_owned(),
                 secret: Some(text(&v, "initialAccessToken")),
             };
-            done(&state, jar, &back, flash)
+            done(&state, jar, &back, &flash)
         }
         Err(e) => refusal(&e),
     }
@@ -235,7 +235,7 @@ pub(crate) async fn rotate(
             &state,
             jar,
             &back,
-            note("A new consumer secret was generated. The old one no longer works."),
+            &note("A new consumer secret was generated. The old one no longer works."),
         ),
         Err(e) => refusal(&e),
     }

@@ -177,7 +177,7 @@ pub(crate) async fn create(
                     "Connected app {} was created. Its consumer key and secret are under Manage Consumer Details.",
                     text(&created, "label")
                 ));
-                return done(&state, jar, &format!("/setup/apps/{name}"), flash);
+                return done(&state, jar, &format!("/setup/apps/{name}"), &flash);
             }
             Err(e) => errors.absorb(e, field_for),
         }
@@ -240,7 +240,7 @@ pub(crate) async fn update(
                     "Connected app {} was saved.",
                     text(&saved, "label")
                 ));
-                return done(&state, jar, &format!("/setup/apps/{new_name}"), flash);
+                return done(&state, jar, &format!("/setup/apps/{new_name}"), &flash);
             }
             Err(e) => errors.absorb(e, field_for),
         }

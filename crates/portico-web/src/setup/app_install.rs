@@ -62,7 +62,7 @@ pub(crate) async fn post(
                 &state,
                 jar,
                 &back_to(&fields, &name),
-                note(format!("Connected app {name} was {verb}.")),
+                &note(format!("Connected app {name} was {verb}.")),
             )
         }
         Err(e) => refusal(&e),

@@ -20,6 +20,7 @@ use super::api::{FormErrors, answer, app_for_page};
 use super::app_install::install_action_label;
 use super::page::{Fields, Nav, SetupUser, Shell, done, note, show, show_invalid};
 use crate::admin_api::app_lifecycle::install_action;
+use crate::admin_api::app_support::refuse_builtin;
 use crate::admin_api::{Body, apps};
 use crate::state::AppState;
 
@@ -203,6 +204,8 @@ pub(crate) struct PoliciesPage {
     pub(crate) is_packaged: bool,
     pub(crate) install_needs: &'static str,
     pub(crate) may_install: bool,
+    /// The built-in CLI app, which can't be uninstalled.
+    pub(crate) builtin: bool,
 }
 
 /// The page for `app` with a policy form and errors.
@@ -228,7 +231,7 @@ pub(crate) async fn policies_page(
         |all: Vec<portico_core::org::PermissionBundle>, chosen: &[String]| -> Vec<Choice> {
             all.into_iter()
                 .map(|b| {
-                    let on = chosen.iter().any(|c| *c == b.name);
+                    let on = chosen.contains(&b.name);
                     (b.name, b.label, on)
                 })
                 .collect()
@@ -271,6 +274,7 @@ pub(crate) async fn policies_page(
         is_packaged: app.is_packaged,
         install_needs: install_action_label(action),
         may_install: user.may(action),
+        builtin: refuse_builtin(app, "uninstalled").is_err(),
         form,
     }
 }
@@ -330,7 +334,7 @@ pub(crate) async fn post(
                 &state,
                 jar,
                 &format!("/setup/apps/{name}/policies"),
-                note("The policies were saved."),
+                &note("The policies were saved."),
             );
         }
         Err(e) => errors.absorb(e, field_for),

@@ -318,7 +318,7 @@ pub(crate) async fn delete(
             &state,
             jar,
             "/setup/apps",
-            note(format!("Connected app {name} was deleted.")),
+            &note(format!("Connected app {name} was deleted.")),
         ),
         Err(e) => refusal(&e),
     }

@@ -335,7 +335,7 @@ pub(crate) async fn save(
                 &state,
                 jar,
                 &format!("{}/{}", kind.path(), text(&saved, "id")),
-                flash,
+                &flash,
             )
         }
         Err(e) => {

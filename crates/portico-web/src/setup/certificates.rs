@@ -109,7 +109,7 @@ pub(crate) async fn create(
             &state,
             jar,
             "/setup/certificates",
-            note(format!(
+            &note(format!(
                 "Certificate {} was created.",
                 text(&created, "name")
             )),

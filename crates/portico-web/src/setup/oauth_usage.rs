@@ -18,6 +18,7 @@ use super::api::{answer, app_for_page, refusal};
 use super::app_view::ConfirmPage;
 use super::page::{Fields, Nav, SetupUser, Shell, done, note, show};
 use crate::admin_api::app_lifecycle::{self, install_action};
+use crate::admin_api::app_support::refuse_builtin;
 use crate::state::AppState;
 
 struct UsageRow {
@@ -76,7 +77,8 @@ pub(crate) async fn get(
             user_count: per_app.get(&a.id).map_or(0, BTreeSet::len),
             is_installed: a.is_installed,
             is_packaged: a.is_packaged,
-            may_install: user.may(install_action(a)),
+            // The built-in CLI app can't be uninstalled (the admin API refuses it): no buttons.
+            may_install: user.may(install_action(a)) && refuse_builtin(a, "uninstalled").is_ok(),
         })
         .collect();
     // Apps in use first, then by name.
@@ -144,7 +146,7 @@ pub(crate) async fn block(
                 &state,
                 jar,
                 "/setup/oauth-usage",
-                note(format!(
+                &note(format!(
                     "{} was blocked: it is uninstalled and every user's access was revoked.",
                     app.settings.label
                 )),

@@ -190,8 +190,8 @@ pub(crate) fn show_invalid(jar: CookieJar, page: &impl Template) -> Response {
 }
 
 /// The 303 after a successful POST (RFC 9110 §15.4.4), with a message for the next page.
-pub(crate) fn done(state: &AppState, jar: CookieJar, to: &str, flash: Flash) -> Response {
-    let sealed = serde_json::to_string(&flash)
+pub(crate) fn done(state: &AppState, jar: CookieJar, to: &str, flash: &Flash) -> Response {
+    let sealed = serde_json::to_string(flash)
         .map(|json| state.data_key.seal(&json))
         .unwrap_or_default();
     let cookie = Cookie::build((FLASH_COOKIE, sealed))

@@ -201,7 +201,7 @@ pub(crate) async fn set_active(
                 &state,
                 jar,
                 &format!("/setup/users/{id}"),
-                note(format!("User {} was {verb}.", text(&v, "username"))),
+                &note(format!("User {} was {verb}.", text(&v, "username"))),
             )
         }
         Err(e) => refusal(&e),
@@ -241,7 +241,7 @@ pub(crate) async fn assign(
                 &state,
                 jar,
                 &format!("/setup/users/{id}"),
-                note(format!("Permission set {label} was assigned.")),
+                &note(format!("Permission set {label} was assigned.")),
             )
         }
         Err(e) => refusal(&e),
@@ -267,7 +267,7 @@ pub(crate) async fn unassign(
             &state,
             jar,
             &format!("/setup/users/{id}"),
-            note("The permission set was removed."),
+            &note("The permission set was removed."),
         ),
         Err(e) => refusal(&e),
     }
@@ -320,7 +320,7 @@ pub(crate) async fn revoke(
                 &state,
                 jar,
                 &format!("/setup/users/{id}"),
-                note("Access was revoked: the app's tokens for this user no longer work."),
+                &note("Access was revoked: the app's tokens for this user no longer work."),
             )
         }
         Err(e) => refusal(&e.into()),

@@ -242,7 +242,7 @@ pub(crate) async fn create(
                 &state,
                 jar,
                 &format!("/setup/users/{}", text(&created, "id")),
-                flash,
+                &flash,
             )
         }
         Err(e) => {
@@ -310,7 +310,7 @@ pub(crate) async fn update(
             &state,
             jar,
             &format!("/setup/users/{id}"),
-            note(format!("User {} was saved.", text(&saved, "username"))),
+            &note(format!("User {} was saved.", text(&saved, "username"))),
         ),
         Err(e) => {
             let mut errors = FormErrors::new();
