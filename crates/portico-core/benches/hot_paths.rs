@@ -2,7 +2,7 @@
 //! Run: `cargo bench -p portico-core` (divan). See BENCHMARKS.md.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use divan::{black_box, Bencher};
+use divan::{Bencher, black_box};
 use portico_core::authorize::pkce;
 use portico_core::clock::UnixMillis;
 use portico_core::ids::{KeyPrefix, SfId};
@@ -65,22 +65,31 @@ fn id_token_sign_rs256(bencher: Bencher) {
 fn pkce_check_verifier(bencher: Bencher) {
     let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
     let challenge = pkce::s256(verifier);
-    bencher.bench(|| pkce::check_verifier(black_box(&challenge), Some(black_box(verifier))).unwrap());
+    bencher
+        .bench(|| pkce::check_verifier(black_box(&challenge), Some(black_box(verifier))).unwrap());
 }
 
 /// Argon2id password verification with the default (OWASP) parameters: the login cost.
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn argon2_verify_password(bencher: Bencher) {
     let phc = secret::hash_password("correct horse battery staple");
-    bencher.bench(|| secret::verify_password(black_box("correct horse battery staple"), black_box(&phc)));
+    bencher.bench(|| {
+        secret::verify_password(black_box("correct horse battery staple"), black_box(&phc))
+    });
 }
 
 /// The same key as a pre-parsed aws-lc `RsaKeyPair` (PKCS#8 DER out of the stored PEM).
 fn preparsed_rsa() -> (Vec<u8>, aws_lc_rs::signature::RsaKeyPair) {
     use base64::Engine;
     let key = SigningKey::generate("1".into(), UnixMillis(1_800_000_000_000)).unwrap();
-    let b64: String = key.private_pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    let der = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
+    let b64: String = key
+        .private_pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap();
     let pair = aws_lc_rs::signature::RsaKeyPair::from_pkcs8(&der).unwrap();
     (der, pair)
 }
@@ -101,7 +110,13 @@ fn rsa_sign_preparsed(bencher: Bencher) {
     let msg = [b'x'; 400];
     bencher.bench(|| {
         let mut sig = vec![0; pair.public_modulus_len()];
-        pair.sign(&aws_lc_rs::signature::RSA_PKCS1_SHA256, &rng, black_box(&msg), &mut sig).unwrap();
+        pair.sign(
+            &aws_lc_rs::signature::RSA_PKCS1_SHA256,
+            &rng,
+            black_box(&msg),
+            &mut sig,
+        )
+        .unwrap();
         sig
     });
 }

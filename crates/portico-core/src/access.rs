@@ -4,7 +4,7 @@
 
 use crate::connected_app::{ConnectedApp, OAuthConfig};
 use crate::ids::SfId;
-use crate::org::{effective_permissions, Permission, PermissionBundle, Permissions, User};
+use crate::org::{Permission, PermissionBundle, Permissions, User, effective_permissions};
 use crate::store::{BundleKind, PermissionStore, UserStore};
 use crate::{ErrorCode, OAuthError, StoreError};
 
@@ -23,15 +23,25 @@ impl UserContext {
         bundles: &dyn PermissionStore,
         user_id: &SfId,
     ) -> Result<Option<Self>, StoreError> {
-        let Some(user) = users.find_user(user_id).await? else { return Ok(None) };
+        let Some(user) = users.find_user(user_id).await? else {
+            return Ok(None);
+        };
         Self::for_user(bundles, user).await.map(Some)
     }
 
     pub async fn for_user(bundles: &dyn PermissionStore, user: User) -> Result<Self, StoreError> {
-        let profile = bundles.find_bundle(BundleKind::Profile, &user.profile_id).await?.ok_or(StoreError::NotFound)?;
+        let profile = bundles
+            .find_bundle(BundleKind::Profile, &user.profile_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         let permission_sets = bundles.user_permission_sets(&user.id).await?;
         let permissions = effective_permissions(&profile, &permission_sets);
-        Ok(Self { user, profile, permission_sets, permissions })
+        Ok(Self {
+            user,
+            profile,
+            permission_sets,
+            permissions,
+        })
     }
 
     pub fn has(&self, permission: Permission) -> bool {
@@ -42,7 +52,10 @@ impl UserContext {
 /// The app's OAuth settings, or the error for an app without OAuth enabled.
 pub fn oauth_config(app: &ConnectedApp) -> Result<&OAuthConfig, OAuthError> {
     app.oauth().ok_or_else(|| {
-        OAuthError::new(ErrorCode::InvalidClientId, "OAuth is not enabled for this connected app (Enable OAuth Settings)")
+        OAuthError::new(
+            ErrorCode::InvalidClientId,
+            "OAuth is not enabled for this connected app (Enable OAuth Settings)",
+        )
     })
 }
 
@@ -59,7 +72,10 @@ pub fn check_app_access(app: &ConnectedApp, user: &UserContext) -> Result<(), OA
         ));
     }
     if oauth.is_admin_approved && !is_assigned(app, user) {
-        return Err(OAuthError::new(ErrorCode::InvalidAppAccess, "user is not admin approved to access this app"));
+        return Err(OAuthError::new(
+            ErrorCode::InvalidAppAccess,
+            "user is not admin approved to access this app",
+        ));
     }
     Ok(())
 }
@@ -67,6 +83,11 @@ pub fn check_app_access(app: &ConnectedApp, user: &UserContext) -> Result<(), OA
 /// True when the user's profile or one of their permission sets is assigned to the app.
 pub fn is_assigned(app: &ConnectedApp, user: &UserContext) -> bool {
     let s = &app.settings;
-    s.profile_name.iter().any(|p| *p == user.profile.name || *p == user.profile.label)
-        || user.permission_sets.iter().any(|ps| s.permission_set_name.contains(&ps.name))
+    s.profile_name
+        .iter()
+        .any(|p| *p == user.profile.name || *p == user.profile.label)
+        || user
+            .permission_sets
+            .iter()
+            .any(|ps| s.permission_set_name.contains(&ps.name))
 }

@@ -4,8 +4,8 @@
 use crate::org::{Edition, Permission, Permissions};
 
 use Permission::{
-    CustomizeApplication, DownloadAppExchangePackages, ManageConnectedApps, ManageProfilesPermissionsets,
-    ModifyAllData,
+    CustomizeApplication, DownloadAppExchangePackages, ManageConnectedApps,
+    ManageProfilesPermissionsets, ModifyAllData,
 };
 
 /// An administrative action on connected apps (or on users, for the admin API's other resources).
@@ -40,19 +40,38 @@ struct Requirement {
 const fn requirement(action: AdminAction) -> Requirement {
     const APP_ADMIN: &[Permission] = &[ModifyAllData, ManageConnectedApps];
     match action {
-        AdminAction::ManageApps | AdminAction::InstallApp => {
-            Requirement { all: &[CustomizeApplication], any: APP_ADMIN }
-        }
-        AdminAction::AssignAppProfiles => {
-            Requirement { all: &[CustomizeApplication, ModifyAllData, ManageProfilesPermissionsets], any: &[] }
-        }
-        AdminAction::InstallPackagedApp => {
-            Requirement { all: &[CustomizeApplication, DownloadAppExchangePackages], any: APP_ADMIN }
-        }
-        AdminAction::SetIntrospectAllTokens => Requirement { all: &[CustomizeApplication, ModifyAllData], any: &[] },
-        AdminAction::ManageUsers => Requirement { all: &[Permission::ManageUsers], any: &[] },
-        AdminAction::ManageProfiles => Requirement { all: &[ManageProfilesPermissionsets], any: &[] },
-        AdminAction::ViewSetup => Requirement { all: &[Permission::ViewSetup], any: &[] },
+        AdminAction::ManageApps | AdminAction::InstallApp => Requirement {
+            all: &[CustomizeApplication],
+            any: APP_ADMIN,
+        },
+        AdminAction::AssignAppProfiles => Requirement {
+            all: &[
+                CustomizeApplication,
+                ModifyAllData,
+                ManageProfilesPermissionsets,
+            ],
+            any: &[],
+        },
+        AdminAction::InstallPackagedApp => Requirement {
+            all: &[CustomizeApplication, DownloadAppExchangePackages],
+            any: APP_ADMIN,
+        },
+        AdminAction::SetIntrospectAllTokens => Requirement {
+            all: &[CustomizeApplication, ModifyAllData],
+            any: &[],
+        },
+        AdminAction::ManageUsers => Requirement {
+            all: &[Permission::ManageUsers],
+            any: &[],
+        },
+        AdminAction::ManageProfiles => Requirement {
+            all: &[ManageProfilesPermissionsets],
+            any: &[],
+        },
+        AdminAction::ViewSetup => Requirement {
+            all: &[Permission::ViewSetup],
+            any: &[],
+        },
     }
 }
 
@@ -72,9 +91,17 @@ pub struct MissingPermissions {
 /// Customize Application".
 pub fn authorize_admin(action: AdminAction, held: &Permissions) -> Result<(), MissingPermissions> {
     let req = requirement(action);
-    let missing_all: Vec<_> = req.all.iter().copied().filter(|p| !held.contains(p)).collect();
-    let missing_any: Vec<_> =
-        if req.any.iter().any(|p| held.contains(p)) { Vec::new() } else { req.any.to_vec() };
+    let missing_all: Vec<_> = req
+        .all
+        .iter()
+        .copied()
+        .filter(|p| !held.contains(p))
+        .collect();
+    let missing_any: Vec<_> = if req.any.iter().any(|p| held.contains(p)) {
+        Vec::new()
+    } else {
+        req.any.to_vec()
+    };
     if missing_all.is_empty() && missing_any.is_empty() {
         return Ok(());
     }
@@ -87,11 +114,19 @@ pub fn authorize_admin(action: AdminAction, held: &Permissions) -> Result<(), Mi
         describe(&req),
         missing.join(", ")
     );
-    Err(MissingPermissions { missing_all, missing_any, message })
+    Err(MissingPermissions {
+        missing_all,
+        missing_any,
+        message,
+    })
 }
 
 fn labels(perms: &[Permission], sep: &str) -> String {
-    perms.iter().map(|p| p.label()).collect::<Vec<_>>().join(sep)
+    perms
+        .iter()
+        .map(|p| p.label())
+        .collect::<Vec<_>>()
+        .join(sep)
 }
 
 fn describe(req: &Requirement) -> String {
@@ -133,15 +168,28 @@ mod tests {
             DownloadAppExchangePackages,
         ];
         for mask in 0u32..32 {
-            let held: Permissions =
-                five.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, p)| *p).collect();
+            let held: Permissions = five
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .map(|(_, p)| *p)
+                .collect();
             let has = |p| held.contains(&p);
-            let app_admin = has(CustomizeApplication) && (has(ModifyAllData) || has(ManageConnectedApps));
-            assert_eq!(authorize_admin(AdminAction::ManageApps, &held).is_ok(), app_admin);
-            assert_eq!(authorize_admin(AdminAction::InstallApp, &held).is_ok(), app_admin);
+            let app_admin =
+                has(CustomizeApplication) && (has(ModifyAllData) || has(ManageConnectedApps));
+            assert_eq!(
+                authorize_admin(AdminAction::ManageApps, &held).is_ok(),
+                app_admin
+            );
+            assert_eq!(
+                authorize_admin(AdminAction::InstallApp, &held).is_ok(),
+                app_admin
+            );
             assert_eq!(
                 authorize_admin(AdminAction::AssignAppProfiles, &held).is_ok(),
-                has(CustomizeApplication) && has(ModifyAllData) && has(ManageProfilesPermissionsets)
+                has(CustomizeApplication)
+                    && has(ModifyAllData)
+                    && has(ManageProfilesPermissionsets)
             );
             assert_eq!(
                 authorize_admin(AdminAction::InstallPackagedApp, &held).is_ok(),
@@ -155,15 +203,29 @@ mod tests {
         let err = authorize_admin(AdminAction::ManageApps, &perms(&[ModifyAllData])).unwrap_err();
         assert_eq!(err.missing_all, vec![CustomizeApplication]);
         assert!(err.missing_any.is_empty());
-        assert!(err.message.contains("missing: Customize Application"), "{}", err.message);
+        assert!(
+            err.message.contains("missing: Customize Application"),
+            "{}",
+            err.message
+        );
 
-        let err = authorize_admin(AdminAction::ManageApps, &perms(&[CustomizeApplication])).unwrap_err();
-        assert!(err.message.contains("one of Modify All Data OR Manage Connected Apps"), "{}", err.message);
+        let err =
+            authorize_admin(AdminAction::ManageApps, &perms(&[CustomizeApplication])).unwrap_err();
+        assert!(
+            err.message
+                .contains("one of Modify All Data OR Manage Connected Apps"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
     fn editions() {
         assert!(check_edition_can_create_apps(Edition::Developer).is_ok());
-        assert!(check_edition_can_create_apps(Edition::Starter).unwrap_err().contains("Starter"));
+        assert!(
+            check_edition_can_create_apps(Edition::Starter)
+                .unwrap_err()
+                .contains("Starter")
+        );
     }
 }

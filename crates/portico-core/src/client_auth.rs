@@ -6,16 +6,17 @@
 //!
 //! [`AuthenticatedClient`] can only be built here, so a grant cannot skip this step.
 
+use crate::OAuthError;
 use crate::client_assertion::{self, AssertionUse};
 use crate::clock::UnixMillis;
 use crate::connected_app::ConnectedApp;
 use crate::grant::{Params, TokenSettings};
-use crate::secret::{constant_time_eq, DataKey};
+use crate::secret::{DataKey, constant_time_eq};
 use crate::store::Store;
-use crate::OAuthError;
 
 /// `client_assertion_type` of `private_key_jwt` (RFC 7523 §2.2).
-pub const JWT_BEARER_ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+pub const JWT_BEARER_ASSERTION_TYPE: &str =
+    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 /// A `client_assertion` as received: the JWT, the audiences it may name and when it arrived
 /// (the core reads no clock; the web layer stamps the request).
@@ -43,7 +44,10 @@ impl std::fmt::Debug for ClientCredentials {
             .field("client_id", &self.client_id)
             .field("client_secret", &self.client_secret.as_ref().map(|_| "…"))
             .field("via_basic", &self.via_basic)
-            .field("client_assertion", &self.client_assertion.as_ref().map(|_| "…"))
+            .field(
+                "client_assertion",
+                &self.client_assertion.as_ref().map(|_| "…"),
+            )
             .finish()
     }
 }
@@ -68,7 +72,12 @@ impl ClientCredentials {
                         "client_id in the body does not match the Authorization header",
                     ));
                 }
-                Ok(Self { client_id: Some(id), client_secret: Some(secret), via_basic: true, client_assertion: None })
+                Ok(Self {
+                    client_id: Some(id),
+                    client_secret: Some(secret),
+                    via_basic: true,
+                    client_assertion: None,
+                })
             }
             None => Ok(Self {
                 client_id: body_id.map(str::to_owned),
@@ -82,20 +91,31 @@ impl ClientCredentials {
     /// Adds a `private_key_jwt` client assertion from the request parameters, if there is one.
     /// It replaces a secret, so sending both is an `invalid_request` (OAuth 2.1 §2.4), as is an
     /// assertion type other than JWT bearer.
-    pub fn with_assertion(mut self, params: &Params, settings: &TokenSettings, now: UnixMillis) -> Result<Self, OAuthError> {
+    pub fn with_assertion(
+        mut self,
+        params: &Params,
+        settings: &TokenSettings,
+        now: UnixMillis,
+    ) -> Result<Self, OAuthError> {
         let assertion_type = params.get("client_assertion_type");
         let Some(jwt) = params.get("client_assertion") else {
             return match assertion_type {
-                Some(_) => Err(OAuthError::invalid_request("client_assertion_type was sent without client_assertion")),
+                Some(_) => Err(OAuthError::invalid_request(
+                    "client_assertion_type was sent without client_assertion",
+                )),
                 None => Ok(self),
             };
         };
         params.check_no_duplicates(&["client_assertion", "client_assertion_type"])?;
         if assertion_type != Some(JWT_BEARER_ASSERTION_TYPE) {
-            return Err(OAuthError::invalid_request(format!("client_assertion_type must be {JWT_BEARER_ASSERTION_TYPE}")));
+            return Err(OAuthError::invalid_request(format!(
+                "client_assertion_type must be {JWT_BEARER_ASSERTION_TYPE}"
+            )));
         }
         if self.client_secret.is_some() || self.via_basic {
-            return Err(OAuthError::invalid_request("use one client authentication method: a client secret or a client assertion"));
+            return Err(OAuthError::invalid_request(
+                "use one client authentication method: a client secret or a client assertion",
+            ));
         }
         self.client_assertion = Some(ClientAssertion {
             jwt: jwt.to_owned(),
@@ -145,14 +165,21 @@ pub async fn authenticate(
     let secret_verified = match creds.client_secret.as_deref().filter(|s| !s.is_empty()) {
         None => false,
         Some(sent) => {
-            let stored = app.consumer_secret_sealed.as_deref().and_then(|sealed| data_key.open(sealed));
+            let stored = app
+                .consumer_secret_sealed
+                .as_deref()
+                .and_then(|sealed| data_key.open(sealed));
             match stored {
                 Some(stored) if constant_time_eq(sent, &stored) => true,
                 _ => return Err(OAuthError::invalid_client_credentials()),
             }
         }
     };
-    Ok(AuthenticatedClient { app, secret_verified, via_basic: creds.via_basic })
+    Ok(AuthenticatedClient {
+        app,
+        secret_verified,
+        via_basic: creds.via_basic,
+    })
 }
 
 /// `private_key_jwt`: the assertion names and proves the client; its `jti` is then used up, so a
@@ -164,12 +191,21 @@ async fn authenticate_assertion(
 ) -> Result<AuthenticatedClient, OAuthError> {
     let use_ = AssertionUse::ClientAuth;
     let now = assertion.received_at;
-    let (app, verified) = client_assertion::verify_for_app(store, &assertion.jwt, &assertion.audiences, use_, now)
+    let (app, verified) =
+        client_assertion::verify_for_app(store, &assertion.jwt, &assertion.audiences, use_, now)
+            .await
+            .map_err(|e| e.into_oauth(use_))?;
+    if client_id.is_some_and(|id| id != app.consumer_key) {
+        return Err(OAuthError::invalid_client(
+            "invalid client credentials: client_id does not match the assertion's iss",
+        ));
+    }
+    client_assertion::consume_jti(store, &verified, now)
         .await
         .map_err(|e| e.into_oauth(use_))?;
-    if client_id.is_some_and(|id| id != app.consumer_key) {
-        return Err(OAuthError::invalid_client("invalid client credentials: client_id does not match the assertion's iss"));
-    }
-    client_assertion::consume_jti(store, &verified, now).await.map_err(|e| e.into_oauth(use_))?;
-    Ok(AuthenticatedClient { app, secret_verified: true, via_basic: false })
+    Ok(AuthenticatedClient {
+        app,
+        secret_verified: true,
+        via_basic: false,
+    })
 }

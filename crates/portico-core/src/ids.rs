@@ -151,7 +151,10 @@ mod tests {
 
     #[test]
     fn parse_accepts_15_and_18_and_checks_the_checksum() {
-        assert_eq!(SfId::parse("00D20000000nV0a").unwrap().as_str(), "00D20000000nV0aEAE");
+        assert_eq!(
+            SfId::parse("00D20000000nV0a").unwrap().as_str(),
+            "00D20000000nV0aEAE"
+        );
         assert!(SfId::parse("00D20000000nV0aeae").is_some());
         assert!(SfId::parse("00D20000000nV0aAAA").is_none());
         assert!(SfId::parse("00D20000000nV0").is_none());

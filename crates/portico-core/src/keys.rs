@@ -5,9 +5,9 @@
 use std::sync::Arc;
 
 use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use aws_lc_rs::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::jwk::{Jwk, JwkSet};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
 use serde::Serialize;
@@ -30,7 +30,9 @@ pub struct SigningKey {
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SigningKey").field("kid", &self.kid).finish_non_exhaustive()
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
     }
 }
 
@@ -42,14 +44,25 @@ impl SigningKey {
     }
 
     /// Loads a stored key.
-    pub fn from_pem(kid: String, private_pem: String, created_at: UnixMillis) -> anyhow::Result<Self> {
+    pub fn from_pem(
+        kid: String,
+        private_pem: String,
+        created_at: UnixMillis,
+    ) -> anyhow::Result<Self> {
         let encoding = EncodingKey::from_rsa_pem(private_pem.as_bytes())?;
         let mut jwk = Jwk::from_encoding_key(&encoding, Algorithm::RS256)?;
         jwk.common.key_id = Some(kid.clone());
         jwk.common.public_key_use = Some(jsonwebtoken::jwk::PublicKeyUse::Signature);
         let der = rcgen::KeyPair::from_pem(&private_pem)?.serialize_der();
-        let pair = RsaKeyPair::from_pkcs8(&der).map_err(|e| anyhow::anyhow!("unusable RSA signing key: {e}"))?;
-        Ok(Self { kid, private_pem, created_at, pair: Arc::new(pair), jwk })
+        let pair = RsaKeyPair::from_pkcs8(&der)
+            .map_err(|e| anyhow::anyhow!("unusable RSA signing key: {e}"))?;
+        Ok(Self {
+            kid,
+            private_pem,
+            created_at,
+            pair: Arc::new(pair),
+            jwk,
+        })
     }
 
     pub fn jwk(&self) -> &Jwk {
@@ -76,14 +89,23 @@ impl SigningKey {
             typ: &'a str,
             kid: &'a str,
         }
-        let header = serde_json::to_vec(&Header { alg: "RS256", typ, kid: &self.kid })?;
+        let header = serde_json::to_vec(&Header {
+            alg: "RS256",
+            typ,
+            kid: &self.kid,
+        })?;
         let payload = serde_json::to_vec(claims)?;
         let mut jws = URL_SAFE_NO_PAD.encode(header);
         jws.push('.');
         jws.push_str(&URL_SAFE_NO_PAD.encode(payload));
         let mut signature = vec![0u8; self.pair.public_modulus_len()];
         self.pair
-            .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), jws.as_bytes(), &mut signature)
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &SystemRandom::new(),
+                jws.as_bytes(),
+                &mut signature,
+            )
             .map_err(|e| anyhow::anyhow!("RS256 signing failed: {e}"))?;
         jws.push('.');
         jws.push_str(&URL_SAFE_NO_PAD.encode(signature));
@@ -110,29 +132,42 @@ impl KeyRing {
     /// `keys` must not be empty; the one created last signs.
     pub fn new(keys: Vec<SigningKey>) -> Option<Self> {
         let keys = Self::sorted(keys)?;
-        Some(Self { keys: std::sync::RwLock::new(keys) })
+        Some(Self {
+            keys: std::sync::RwLock::new(keys),
+        })
     }
 
     fn sorted(mut keys: Vec<SigningKey>) -> Option<Vec<std::sync::Arc<SigningKey>>> {
-        keys.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.kid.cmp(&b.kid)));
+        keys.sort_by(|a, b| {
+            a.created_at
+                .cmp(&b.created_at)
+                .then_with(|| a.kid.cmp(&b.kid))
+        });
         (!keys.is_empty()).then(|| keys.into_iter().map(std::sync::Arc::new).collect())
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<std::sync::Arc<SigningKey>>> {
         // A panic while holding the lock cannot leave the Vec half-written (it is replaced whole).
-        self.keys.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.keys
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Replaces the keys with what the store holds now; returns whether anything changed.
     /// An empty list is ignored: a node never stops signing.
     pub fn reload(&self, keys: Vec<SigningKey>) -> bool {
-        let Some(keys) = Self::sorted(keys) else { return false };
+        let Some(keys) = Self::sorted(keys) else {
+            return false;
+        };
         let same = {
             let current = self.read();
             current.len() == keys.len() && current.iter().zip(&keys).all(|(a, b)| a.kid == b.kid)
         };
         if !same {
-            *self.keys.write().unwrap_or_else(std::sync::PoisonError::into_inner) = keys;
+            *self
+                .keys
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = keys;
         }
         !same
     }
@@ -153,7 +188,10 @@ impl KeyRing {
 
     /// The newest key.
     pub fn current(&self) -> std::sync::Arc<SigningKey> {
-        self.read().last().cloned().unwrap_or_else(|| unreachable!("a key ring is never empty"))
+        self.read()
+            .last()
+            .cloned()
+            .unwrap_or_else(|| unreachable!("a key ring is never empty"))
     }
 
     pub fn find(&self, kid: &str) -> Option<std::sync::Arc<SigningKey>> {
@@ -161,7 +199,9 @@ impl KeyRing {
     }
 
     pub fn jwks(&self) -> JwkSet {
-        JwkSet { keys: self.read().iter().rev().map(|k| k.jwk.clone()).collect() }
+        JwkSet {
+            keys: self.read().iter().rev().map(|k| k.jwk.clone()).collect(),
+        }
     }
 }
 
@@ -172,12 +212,19 @@ mod tests {
     #[test]
     fn a_generated_key_signs_and_its_jwk_verifies() {
         let key = SigningKey::generate("1".into(), UnixMillis(0)).unwrap();
-        let reloaded = SigningKey::from_pem("1".into(), key.private_pem.clone(), UnixMillis(0)).unwrap();
-        let jwt = reloaded.sign(&serde_json::json!({"sub": "x", "exp": 4_000_000_000u64})).unwrap();
+        let reloaded =
+            SigningKey::from_pem("1".into(), key.private_pem.clone(), UnixMillis(0)).unwrap();
+        let jwt = reloaded
+            .sign(&serde_json::json!({"sub": "x", "exp": 4_000_000_000u64}))
+            .unwrap();
         let mut validation = jsonwebtoken::Validation::new(Algorithm::RS256);
         validation.validate_aud = false;
-        let data =
-            jsonwebtoken::decode::<serde_json::Value>(&jwt, &key.decoding_key().unwrap(), &validation).unwrap();
+        let data = jsonwebtoken::decode::<serde_json::Value>(
+            &jwt,
+            &key.decoding_key().unwrap(),
+            &validation,
+        )
+        .unwrap();
         assert_eq!(data.claims["sub"], "x");
         assert_eq!(data.header.kid.as_deref(), Some("1"));
         let jwks = serde_json::to_value(KeyRing::new(vec![key]).unwrap().jwks()).unwrap();
@@ -196,8 +243,16 @@ mod tests {
         let second = SigningKey::generate("2".into(), UnixMillis::from_secs(100)).unwrap();
         assert!(ring.reload(vec![second, first]));
         assert_eq!(ring.current().kid, "2");
-        assert_eq!(ring.signer(UnixMillis::from_secs(101)).kid, "1", "a fresh key is published before it signs");
-        assert_eq!(ring.signer(UnixMillis::from_secs(100 + PUBLISH_BEFORE_SIGNING_SECS)).kid, "2");
+        assert_eq!(
+            ring.signer(UnixMillis::from_secs(101)).kid,
+            "1",
+            "a fresh key is published before it signs"
+        );
+        assert_eq!(
+            ring.signer(UnixMillis::from_secs(100 + PUBLISH_BEFORE_SIGNING_SECS))
+                .kid,
+            "2"
+        );
         assert!(ring.find("1").is_some());
         assert_eq!(ring.jwks().keys.len(), 2);
     }

@@ -59,10 +59,16 @@ impl Edition {
 impl FromStr for Edition {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        Self::ALL.into_iter().find(|e| e.as_str().eq_ignore_ascii_case(s)).ok_or_else(|| {
-            let names: Vec<_> = Self::ALL.iter().map(|e| e.as_str()).collect();
-            format!("unknown edition `{s}`; expected one of {}", names.join(", "))
-        })
+        Self::ALL
+            .into_iter()
+            .find(|e| e.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                let names: Vec<_> = Self::ALL.iter().map(|e| e.as_str()).collect();
+                format!(
+                    "unknown edition `{s}`; expected one of {}",
+                    names.join(", ")
+                )
+            })
     }
 }
 
@@ -158,12 +164,18 @@ pub type Permissions = BTreeSet<Permission>;
 
 /// Stored form of a permission set: API names separated by spaces.
 pub fn permissions_to_text(perms: &Permissions) -> String {
-    perms.iter().map(|p| p.api_name()).collect::<Vec<_>>().join(" ")
+    perms
+        .iter()
+        .map(|p| p.api_name())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Reads the stored form back, skipping names this version no longer knows.
 pub fn permissions_from_text(text: &str) -> Permissions {
-    text.split_whitespace().filter_map(|s| s.parse().ok()).collect()
+    text.split_whitespace()
+        .filter_map(|s| s.parse().ok())
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -225,9 +237,21 @@ pub fn custom_permissions_from_text(text: &str) -> Vec<String> {
 pub fn standard_profiles() -> Vec<(&'static str, &'static str, Permissions)> {
     use Permission::{ApiEnabled, ApiUserOnly};
     vec![
-        ("SystemAdministrator", "System Administrator", Permission::ALL.into_iter().collect()),
-        ("StandardUser", "Standard User", [ApiEnabled].into_iter().collect()),
-        ("ApiOnlyUser", "API Only User", [ApiEnabled, ApiUserOnly].into_iter().collect()),
+        (
+            "SystemAdministrator",
+            "System Administrator",
+            Permission::ALL.into_iter().collect(),
+        ),
+        (
+            "StandardUser",
+            "Standard User",
+            [ApiEnabled].into_iter().collect(),
+        ),
+        (
+            "ApiOnlyUser",
+            "API Only User",
+            [ApiEnabled, ApiUserOnly].into_iter().collect(),
+        ),
     ]
 }
 
@@ -259,11 +283,20 @@ mod tests {
             custom_permissions: Vec::new(),
         };
         let profile = bundle(&[Permission::ApiEnabled]);
-        let sets = [bundle(&[Permission::ManageUsers]), bundle(&[Permission::ViewSetup])];
+        let sets = [
+            bundle(&[Permission::ManageUsers]),
+            bundle(&[Permission::ViewSetup]),
+        ];
         let all = effective_permissions(&profile, &sets);
         assert_eq!(
             all,
-            [Permission::ApiEnabled, Permission::ManageUsers, Permission::ViewSetup].into_iter().collect()
+            [
+                Permission::ApiEnabled,
+                Permission::ManageUsers,
+                Permission::ViewSetup
+            ]
+            .into_iter()
+            .collect()
         );
     }
 

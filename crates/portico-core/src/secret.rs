@@ -6,11 +6,11 @@
 
 use std::fmt;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -64,7 +64,8 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
 /// Base64 (standard, padded) HMAC-SHA256 — Salesforce's token `signature` (§4.2).
 pub fn hmac_sha256_base64(key: &[u8], message: &str) -> String {
     use hmac::{Hmac, Mac};
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
     mac.update(message.as_bytes());
     STANDARD.encode(mac.finalize().into_bytes())
 }
@@ -81,7 +82,8 @@ impl fmt::Debug for DataKey {
 impl DataKey {
     /// From 32 raw bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, String> {
-        let key = UnboundKey::new(&AES_256_GCM, bytes).map_err(|_| "a data key must be 32 bytes".to_owned())?;
+        let key = UnboundKey::new(&AES_256_GCM, bytes)
+            .map_err(|_| "a data key must be 32 bytes".to_owned())?;
         Ok(Self(LessSafeKey::new(key)))
     }
 
@@ -99,7 +101,11 @@ impl DataKey {
         let nonce_bytes = random_bytes::<NONCE_LEN>();
         let mut buf = plaintext.as_bytes().to_vec();
         self.0
-            .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce_bytes), Aad::empty(), &mut buf)
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce_bytes),
+                Aad::empty(),
+                &mut buf,
+            )
             .unwrap_or_else(|_| unreachable!("AES-GCM sealing cannot fail for in-memory sizes"));
         let mut out = nonce_bytes.to_vec();
         out.extend_from_slice(&buf);
@@ -124,7 +130,8 @@ impl DataKey {
 /// Hashes a user password with Argon2id and OWASP's parameters (the `argon2` crate's defaults:
 /// m = 19 MiB, t = 2, p = 1), as a PHC string.
 pub fn hash_password(password: &str) -> String {
-    let salt = SaltString::encode_b64(&random_bytes::<16>()).unwrap_or_else(|_| unreachable!("16 bytes is a valid salt"));
+    let salt = SaltString::encode_b64(&random_bytes::<16>())
+        .unwrap_or_else(|_| unreachable!("16 bytes is a valid salt"));
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -133,7 +140,11 @@ pub fn hash_password(password: &str) -> String {
 
 /// Verifies a password against a PHC string; a malformed hash never verifies.
 pub fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(phc).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// A hash that costs as much to check as a real one, so that a login for an unknown username
@@ -147,7 +158,10 @@ pub fn dummy_password_hash() -> &'static str {
 pub fn generate_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let bytes = random_bytes::<20>();
-    bytes.iter().map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()])).collect()
+    bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .collect()
 }
 
 #[cfg(test)]
@@ -177,7 +191,10 @@ mod tests {
     fn tokens_are_long_and_hashes_are_stable() {
         let t = random_token_dotted();
         assert_eq!(t.len(), 43);
-        assert!(t.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_'));
+        assert!(
+            t.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')
+        );
         assert_eq!(TokenHash::of("abc"), TokenHash::of("abc"));
         assert_ne!(TokenHash::of("abc"), TokenHash::of("abd"));
     }

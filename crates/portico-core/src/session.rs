@@ -1,12 +1,12 @@
 //! Browser sessions and the login rules: password check, lockout after repeated failures,
 //! inactive users refused, and an error that never tells whether a username exists.
 
+use crate::StoreError;
 use crate::clock::{Clock, UnixMillis};
 use crate::ids::SfId;
 use crate::org::User;
 use crate::secret::{self, TokenHash};
 use crate::store::UserStore;
-use crate::StoreError;
 
 /// A logged-in browser session. The cookie holds the raw id; only its hash is stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +45,10 @@ pub struct LoginPolicy {
 
 impl Default for LoginPolicy {
     fn default() -> Self {
-        Self { lockout_threshold: 10, lockout_secs: 15 * 60 }
+        Self {
+            lockout_threshold: 10,
+            lockout_secs: 15 * 60,
+        }
     }
 }
 
@@ -86,10 +89,15 @@ pub async fn check_password(
         Some(_) => users.reset_login_failures(&user.id).await?,
         None => {}
     }
-    let ok = user.password_hash.as_deref().is_some_and(|h| secret::verify_password(password, h));
+    let ok = user
+        .password_hash
+        .as_deref()
+        .is_some_and(|h| secret::verify_password(password, h));
     if !ok {
         let lock_until = now.plus_secs(policy.lockout_secs);
-        users.record_login_failure(&user.id, policy.lockout_threshold, lock_until).await?;
+        users
+            .record_login_failure(&user.id, policy.lockout_threshold, lock_until)
+            .await?;
         return Err(LoginError::BadCredentials);
     }
     if !user.is_active {

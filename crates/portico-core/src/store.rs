@@ -6,6 +6,7 @@
 
 use async_trait::async_trait;
 
+use crate::StoreError;
 use crate::clock::UnixMillis;
 use crate::connected_app::ConnectedApp;
 use crate::connected_app::audit::AuditEntry;
@@ -19,7 +20,6 @@ use crate::scope::ScopeSet;
 use crate::secret::TokenHash;
 use crate::session::Session;
 use crate::token::{AccessTokenRecord, Approval, AuthorizationCode, RefreshTokenRecord};
-use crate::StoreError;
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -63,18 +63,34 @@ pub trait PermissionStore: Send + Sync {
     /// Fails with `Conflict("name")` when the name is taken in the org.
     async fn insert_bundle(&self, kind: BundleKind, bundle: &PermissionBundle) -> StoreResult<()>;
     async fn update_bundle(&self, kind: BundleKind, bundle: &PermissionBundle) -> StoreResult<()>;
-    async fn find_bundle(&self, kind: BundleKind, id: &SfId) -> StoreResult<Option<PermissionBundle>>;
+    async fn find_bundle(
+        &self,
+        kind: BundleKind,
+        id: &SfId,
+    ) -> StoreResult<Option<PermissionBundle>>;
     async fn find_bundle_by_name(
         &self,
         kind: BundleKind,
         org_id: &SfId,
         name: &str,
     ) -> StoreResult<Option<PermissionBundle>>;
-    async fn list_bundles(&self, kind: BundleKind, org_id: &SfId) -> StoreResult<Vec<PermissionBundle>>;
+    async fn list_bundles(
+        &self,
+        kind: BundleKind,
+        org_id: &SfId,
+    ) -> StoreResult<Vec<PermissionBundle>>;
     /// Fails with `Conflict("permissionSetId")` when already assigned.
-    async fn assign_permission_set(&self, user_id: &SfId, permission_set_id: &SfId) -> StoreResult<()>;
+    async fn assign_permission_set(
+        &self,
+        user_id: &SfId,
+        permission_set_id: &SfId,
+    ) -> StoreResult<()>;
     /// Fails with `NotFound` when not assigned.
-    async fn unassign_permission_set(&self, user_id: &SfId, permission_set_id: &SfId) -> StoreResult<()>;
+    async fn unassign_permission_set(
+        &self,
+        user_id: &SfId,
+        permission_set_id: &SfId,
+    ) -> StoreResult<()>;
     /// The permission sets assigned to a user.
     async fn user_permission_sets(&self, user_id: &SfId) -> StoreResult<Vec<PermissionBundle>>;
 }
@@ -86,8 +102,15 @@ pub trait AppStore: Send + Sync {
     async fn update_app(&self, app: &ConnectedApp) -> StoreResult<()>;
     async fn delete_app(&self, id: &SfId) -> StoreResult<()>;
     async fn find_app(&self, id: &SfId) -> StoreResult<Option<ConnectedApp>>;
-    async fn find_app_by_consumer_key(&self, consumer_key: &str) -> StoreResult<Option<ConnectedApp>>;
-    async fn find_app_by_name(&self, org_id: &SfId, full_name: &str) -> StoreResult<Option<ConnectedApp>>;
+    async fn find_app_by_consumer_key(
+        &self,
+        consumer_key: &str,
+    ) -> StoreResult<Option<ConnectedApp>>;
+    async fn find_app_by_name(
+        &self,
+        org_id: &SfId,
+        full_name: &str,
+    ) -> StoreResult<Option<ConnectedApp>>;
     async fn list_apps(&self, org_id: &SfId) -> StoreResult<Vec<ConnectedApp>>;
 }
 
@@ -95,7 +118,11 @@ pub trait AppStore: Send + Sync {
 pub trait SessionStore: Send + Sync {
     async fn insert_session(&self, session: &Session) -> StoreResult<()>;
     /// A live session (not expired at `now`).
-    async fn find_session(&self, id_hash: &TokenHash, now: UnixMillis) -> StoreResult<Option<Session>>;
+    async fn find_session(
+        &self,
+        id_hash: &TokenHash,
+        now: UnixMillis,
+    ) -> StoreResult<Option<Session>>;
     async fn delete_session(&self, id_hash: &TokenHash) -> StoreResult<()>;
     async fn delete_user_sessions(&self, user_id: &SfId) -> StoreResult<()>;
 }
@@ -133,17 +160,33 @@ pub trait TokenStore: Send + Sync {
     async fn revoke_access_token(&self, hash: &TokenHash, now: UnixMillis) -> StoreResult<bool>;
 
     /// Inserts an approval (an OAuth token record) together with its first refresh token.
-    async fn insert_approval(&self, approval: &Approval, refresh: &RefreshTokenRecord) -> StoreResult<()>;
+    async fn insert_approval(
+        &self,
+        approval: &Approval,
+        refresh: &RefreshTokenRecord,
+    ) -> StoreResult<()>;
     async fn find_approval(&self, id: &SfId) -> StoreResult<Option<Approval>>;
     /// Adds a refresh token to an approval (a rotation's successor).
     async fn insert_refresh_token(&self, refresh: &RefreshTokenRecord) -> StoreResult<()>;
     /// Finds a refresh token (live or retired) with its approval (revoked or not).
-    async fn find_refresh_token(&self, hash: &TokenHash) -> StoreResult<Option<(RefreshTokenRecord, Approval)>>;
+    async fn find_refresh_token(
+        &self,
+        hash: &TokenHash,
+    ) -> StoreResult<Option<(RefreshTokenRecord, Approval)>>;
     /// Retires a refresh token in one conditional update: `Rotated` when this call retired it,
     /// `InGrace` when it was already retired and `now` is before its grace end, `Reused` after.
-    async fn rotate_refresh_token(&self, hash: &TokenHash, now: UnixMillis, grace_until: UnixMillis) -> StoreResult<RotateOutcome>;
+    async fn rotate_refresh_token(
+        &self,
+        hash: &TokenHash,
+        now: UnixMillis,
+        grace_until: UnixMillis,
+    ) -> StoreResult<RotateOutcome>;
     /// Live approvals of a user for an app, oldest first.
-    async fn list_user_app_approvals(&self, user_id: &SfId, app_id: &SfId) -> StoreResult<Vec<Approval>>;
+    async fn list_user_app_approvals(
+        &self,
+        user_id: &SfId,
+        app_id: &SfId,
+    ) -> StoreResult<Vec<Approval>>;
     /// Live approvals of a user for every app, newest use first (Setup's "OAuth Connected Apps"
     /// list on a user, and the user counts of "Connected Apps OAuth Usage").
     async fn list_user_approvals(&self, user_id: &SfId) -> StoreResult<Vec<Approval>>;
@@ -152,11 +195,21 @@ pub trait TokenStore: Send + Sync {
     /// Revokes every approval and access token of a user (deactivation, password reset).
     async fn revoke_user_tokens(&self, user_id: &SfId, now: UnixMillis) -> StoreResult<()>;
     /// Revokes every token issued from an authorization code (code replay, RFC 6749 §4.1.2).
-    async fn revoke_tokens_from_code(&self, code_hash: &TokenHash, now: UnixMillis) -> StoreResult<()>;
+    async fn revoke_tokens_from_code(
+        &self,
+        code_hash: &TokenHash,
+        now: UnixMillis,
+    ) -> StoreResult<()>;
     /// The scopes a user has consented to for an app (self-authorize apps remember consent).
     async fn find_consent(&self, user_id: &SfId, app_id: &SfId) -> StoreResult<Option<ScopeSet>>;
     /// Records (or widens) a user's consent for an app.
-    async fn save_consent(&self, user_id: &SfId, app_id: &SfId, scopes: &ScopeSet, now: UnixMillis) -> StoreResult<()>;
+    async fn save_consent(
+        &self,
+        user_id: &SfId,
+        app_id: &SfId,
+        scopes: &ScopeSet,
+        now: UnixMillis,
+    ) -> StoreResult<()>;
     /// Records a use of the approval's refresh token (Salesforce's `UseCount`, `LastUsedDate`).
     async fn touch_approval(&self, id: &SfId, now: UnixMillis) -> StoreResult<()>;
 }
@@ -177,7 +230,11 @@ pub trait CertificateStore: Send + Sync {
     /// Fails with `Conflict("name")` when the name is taken in the org.
     async fn insert_certificate(&self, cert: &OrgCertificate) -> StoreResult<()>;
     async fn find_certificate(&self, id: &SfId) -> StoreResult<Option<OrgCertificate>>;
-    async fn find_certificate_by_name(&self, org_id: &SfId, name: &str) -> StoreResult<Option<OrgCertificate>>;
+    async fn find_certificate_by_name(
+        &self,
+        org_id: &SfId,
+        name: &str,
+    ) -> StoreResult<Option<OrgCertificate>>;
     /// The org's certificates by name.
     async fn list_certificates(&self, org_id: &SfId) -> StoreResult<Vec<OrgCertificate>>;
 }
@@ -197,9 +254,19 @@ pub trait DeviceStore: Send + Sync {
     /// Stores a new authorization; `Conflict("userCode")` when a kept authorization already has
     /// that user code (the caller draws another). Also forgets authorizations that expired long
     /// before `now`.
-    async fn insert_device_authorization(&self, auth: &DeviceAuthorization, now: UnixMillis) -> StoreResult<()>;
-    async fn find_device_authorization(&self, device_code_hash: &TokenHash) -> StoreResult<Option<DeviceAuthorization>>;
-    async fn find_device_authorization_by_user_code(&self, user_code_hash: &TokenHash) -> StoreResult<Option<DeviceAuthorization>>;
+    async fn insert_device_authorization(
+        &self,
+        auth: &DeviceAuthorization,
+        now: UnixMillis,
+    ) -> StoreResult<()>;
+    async fn find_device_authorization(
+        &self,
+        device_code_hash: &TokenHash,
+    ) -> StoreResult<Option<DeviceAuthorization>>;
+    async fn find_device_authorization_by_user_code(
+        &self,
+        user_code_hash: &TokenHash,
+    ) -> StoreResult<Option<DeviceAuthorization>>;
     /// Records a poll of a pending authorization with its (possibly grown) interval, only if no
     /// other poll was recorded since the caller read `seen_polls`; false otherwise.
     async fn record_device_poll(
@@ -218,7 +285,11 @@ pub trait DeviceStore: Send + Sync {
         now: UnixMillis,
     ) -> StoreResult<bool>;
     /// Approved → redeemed, once and only before expiry; false otherwise.
-    async fn redeem_device_authorization(&self, device_code_hash: &TokenHash, now: UnixMillis) -> StoreResult<bool>;
+    async fn redeem_device_authorization(
+        &self,
+        device_code_hash: &TokenHash,
+        now: UnixMillis,
+    ) -> StoreResult<bool>;
     /// Wrong user codes entered in a browser session (none recorded: zero, unlocked).
     async fn find_code_guesses(&self, session_hash: &TokenHash) -> StoreResult<CodeGuesses>;
     /// Counts a wrong user code; at `threshold` the session is locked until `lock_until`. A lock
@@ -238,7 +309,12 @@ pub trait DeviceStore: Send + Sync {
 pub trait JtiStore: Send + Sync {
     /// Remembers `key` (a hash of issuer and `jti`) until `expires_at`; false when it is already
     /// remembered, i.e. a replay. Forgets keys whose time is up.
-    async fn remember_jti(&self, key: &TokenHash, expires_at: UnixMillis, now: UnixMillis) -> StoreResult<bool>;
+    async fn remember_jti(
+        &self,
+        key: &TokenHash,
+        expires_at: UnixMillis,
+        now: UnixMillis,
+    ) -> StoreResult<bool>;
 }
 
 /// One asset token issuance (Salesforce's `AssetTokenEvent` platform event,
@@ -266,7 +342,11 @@ pub struct AssetTokenEvent {
 pub trait AssetEventStore: Send + Sync {
     async fn insert_asset_token_event(&self, event: &AssetTokenEvent) -> StoreResult<()>;
     /// The org's newest events first, at most `limit`.
-    async fn list_asset_token_events(&self, org_id: &SfId, limit: u32) -> StoreResult<Vec<AssetTokenEvent>>;
+    async fn list_asset_token_events(
+        &self,
+        org_id: &SfId,
+        limit: u32,
+    ) -> StoreResult<Vec<AssetTokenEvent>>;
 }
 
 /// What logging out needs (OIDC Front-Channel and Back-Channel Logout 1.0): a session's apps
@@ -275,12 +355,20 @@ pub trait AssetEventStore: Send + Sync {
 #[async_trait]
 pub trait LogoutStore: Send + Sync {
     /// Live sessions of a user, newest first.
-    async fn list_user_sessions(&self, user_id: &SfId, now: UnixMillis) -> StoreResult<Vec<Session>>;
+    async fn list_user_sessions(
+        &self,
+        user_id: &SfId,
+        now: UnixMillis,
+    ) -> StoreResult<Vec<Session>>;
     /// The distinct apps that received an access token in a session (live or not).
     async fn session_app_ids(&self, session_hash: &TokenHash) -> StoreResult<Vec<SfId>>;
     /// Revokes every live access token issued in a session and consumes its unredeemed
     /// authorization codes (security.md §3.8); returns how many tokens it revoked.
-    async fn revoke_session_tokens(&self, session_hash: &TokenHash, now: UnixMillis) -> StoreResult<u64>;
+    async fn revoke_session_tokens(
+        &self,
+        session_hash: &TokenHash,
+        now: UnixMillis,
+    ) -> StoreResult<u64>;
 }
 
 /// Dynamic client registration (RFC 7591 / RFC 7592): registrars' initial access tokens and the
@@ -288,12 +376,20 @@ pub trait LogoutStore: Send + Sync {
 #[async_trait]
 pub trait RegistrationStore: Send + Sync {
     /// Sets a registrar app's initial access token, replacing (and so invalidating) any earlier one.
-    async fn set_initial_access_token(&self, app_id: &SfId, hash: &TokenHash, now: UnixMillis) -> StoreResult<()>;
+    async fn set_initial_access_token(
+        &self,
+        app_id: &SfId,
+        hash: &TokenHash,
+        now: UnixMillis,
+    ) -> StoreResult<()>;
     /// The app whose initial access token has this hash.
     async fn find_initial_access_token_app(&self, hash: &TokenHash) -> StoreResult<Option<SfId>>;
     /// Inserts or replaces the registration of a registered app (its app row must exist).
     async fn save_client_registration(&self, registration: &ClientRegistration) -> StoreResult<()>;
-    async fn find_client_registration(&self, app_id: &SfId) -> StoreResult<Option<ClientRegistration>>;
+    async fn find_client_registration(
+        &self,
+        app_id: &SfId,
+    ) -> StoreResult<Option<ClientRegistration>>;
 }
 
 /// Everything Portico stores.
@@ -330,7 +426,7 @@ impl<T> Store for T where
         + DeviceStore
         + JtiStore
         + RegistrationStore
-    + AssetEventStore
-    + LogoutStore
+        + AssetEventStore
+        + LogoutStore
 {
 }

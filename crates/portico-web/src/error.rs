@@ -2,9 +2,9 @@
 //! JSON shape), admin API errors (Salesforce REST error arrays) and error pages. 5xx responses
 //! never show their cause; the cause is logged.
 
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use portico_core::admin_access::MissingPermissions;
 use portico_core::{ErrorCode, OAuthError, StoreError};
 use serde_json::json;
@@ -32,7 +32,10 @@ pub(crate) struct OAuthJson {
 
 impl From<OAuthError> for OAuthJson {
     fn from(error: OAuthError) -> Self {
-        Self { error, via_basic: false }
+        Self {
+            error,
+            via_basic: false,
+        }
     }
 }
 
@@ -45,7 +48,10 @@ impl IntoResponse for OAuthJson {
         }));
         let mut res = (status, body).into_response();
         if status == StatusCode::UNAUTHORIZED && self.via_basic {
-            res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"portico\""));
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"portico\""),
+            );
         }
         res
     }
@@ -85,9 +91,7 @@ impl ApiErrorCode {
             Self::InvalidField
             | Self::RequiredFieldMissing
             | Self::FieldIntegrityException
-            | Self::JsonParserError => {
-                StatusCode::BAD_REQUEST
-            }
+            | Self::JsonParserError => StatusCode::BAD_REQUEST,
             Self::InvalidSessionId => StatusCode::UNAUTHORIZED,
             Self::InsufficientAccess => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
@@ -123,23 +127,43 @@ impl ApiError {
     }
 
     pub(crate) fn required(field: &str) -> Self {
-        Self::new(ApiErrorCode::RequiredFieldMissing, format!("Required fields are missing: [{field}]"), &[field])
+        Self::new(
+            ApiErrorCode::RequiredFieldMissing,
+            format!("Required fields are missing: [{field}]"),
+            &[field],
+        )
     }
 
     pub(crate) fn not_found(what: &str) -> Self {
-        Self::new(ApiErrorCode::NotFound, format!("The requested resource does not exist: {what}"), &[])
+        Self::new(
+            ApiErrorCode::NotFound,
+            format!("The requested resource does not exist: {what}"),
+            &[],
+        )
     }
 
     pub(crate) fn session_invalid() -> Self {
-        Self::new(ApiErrorCode::InvalidSessionId, "Session expired or invalid", &[])
+        Self::new(
+            ApiErrorCode::InvalidSessionId,
+            "Session expired or invalid",
+            &[],
+        )
     }
 
     pub(crate) fn duplicate(field: &str) -> Self {
-        Self::new(ApiErrorCode::DuplicateValue, format!("duplicate value found: {field} duplicates value on another record"), &[field])
+        Self::new(
+            ApiErrorCode::DuplicateValue,
+            format!("duplicate value found: {field} duplicates value on another record"),
+            &[field],
+        )
     }
 
     pub(crate) fn internal() -> Self {
-        Self::new(ApiErrorCode::UnknownException, "An unexpected error occurred. The cause has been logged.", &[])
+        Self::new(
+            ApiErrorCode::UnknownException,
+            "An unexpected error occurred. The cause has been logged.",
+            &[],
+        )
     }
 
     /// Collects several problems into one response.
@@ -178,11 +202,16 @@ impl From<axum::extract::rejection::JsonRejection> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = self.0.first().map_or(StatusCode::BAD_REQUEST, |i| i.code.status());
+        let status = self
+            .0
+            .first()
+            .map_or(StatusCode::BAD_REQUEST, |i| i.code.status());
         let body: Vec<_> = self
             .0
             .iter()
-            .map(|i| json!({"errorCode": i.code.as_str(), "message": i.message, "fields": i.fields}))
+            .map(
+                |i| json!({"errorCode": i.code.as_str(), "message": i.message, "fields": i.fields}),
+            )
             .collect();
         (status, Json(body)).into_response()
     }

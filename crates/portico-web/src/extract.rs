@@ -2,11 +2,11 @@
 //! three, `reference/salesforce-oauth.md` §3.0), HTTP Basic client credentials, and cookies.
 
 use axum::extract::{FromRequest, Request};
-use axum::http::{header, HeaderMap, Method};
-use base64::engine::general_purpose::STANDARD;
+use axum::http::{HeaderMap, Method, header};
 use base64::Engine;
-use portico_core::grant::Params;
+use base64::engine::general_purpose::STANDARD;
 use portico_core::OAuthError;
+use portico_core::grant::Params;
 
 use crate::error::OAuthJson;
 
@@ -34,7 +34,11 @@ impl<S: Send + Sync> FromRequest<S> for OAuthParams {
         let query: Vec<(String, String)> = req
             .uri()
             .query()
-            .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .map(|q| {
+                url::form_urlencoded::parse(q.as_bytes())
+                    .into_owned()
+                    .collect()
+            })
             .unwrap_or_default();
         check_sizes(&query)?;
         if req.method() == Method::GET {
@@ -51,8 +55,12 @@ impl<S: Send + Sync> FromRequest<S> for OAuthParams {
         } else {
             let bytes = axum::body::Bytes::from_request(req, state)
                 .await
-                .map_err(|_| OAuthError::invalid_request("the request body could not be read (too large?)"))?;
-            if content_type.starts_with("application/x-www-form-urlencoded") || content_type.is_empty() {
+                .map_err(|_| {
+                    OAuthError::invalid_request("the request body could not be read (too large?)")
+                })?;
+            if content_type.starts_with("application/x-www-form-urlencoded")
+                || content_type.is_empty()
+            {
                 url::form_urlencoded::parse(&bytes).into_owned().collect()
             } else {
                 // A JSON (or other) body is not understood, as at Salesforce: grant_type is missing.
@@ -60,13 +68,26 @@ impl<S: Send + Sync> FromRequest<S> for OAuthParams {
             }
         };
         check_sizes(&pairs)?;
-        Ok(Self(Params::new(if pairs.is_empty() { query } else { pairs })))
+        Ok(Self(Params::new(if pairs.is_empty() {
+            query
+        } else {
+            pairs
+        })))
     }
 }
 
-async fn read_multipart<S: Send + Sync>(req: Request, state: &S) -> Result<Vec<(String, String)>, OAuthJson> {
-    let bad = || OAuthJson::from(OAuthError::invalid_request("malformed multipart/form-data body"));
-    let mut multipart = axum::extract::Multipart::from_request(req, state).await.map_err(|_| bad())?;
+async fn read_multipart<S: Send + Sync>(
+    req: Request,
+    state: &S,
+) -> Result<Vec<(String, String)>, OAuthJson> {
+    let bad = || {
+        OAuthJson::from(OAuthError::invalid_request(
+            "malformed multipart/form-data body",
+        ))
+    };
+    let mut multipart = axum::extract::Multipart::from_request(req, state)
+        .await
+        .map_err(|_| bad())?;
     let mut pairs = Vec::new();
     while let Some(field) = multipart.next_field().await.map_err(|_| bad())? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -78,19 +99,34 @@ async fn read_multipart<S: Send + Sync>(req: Request, state: &S) -> Result<Vec<(
 
 /// `Authorization: Basic base64(client_id:client_secret)`, with both parts form-urlencoded as
 /// RFC 6749 §2.3.1 says (most clients send plain values, which decode unchanged).
-pub(crate) fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OAuthError> {
-    let Some(value) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
+pub(crate) fn basic_credentials(
+    headers: &HeaderMap,
+) -> Result<Option<(String, String)>, OAuthError> {
+    let Some(value) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
         return Ok(None);
     };
-    let Some(encoded) = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic ")) else {
+    let Some(encoded) = value
+        .strip_prefix("Basic ")
+        .or_else(|| value.strip_prefix("basic "))
+    else {
         return Ok(None);
     };
     let bad = || OAuthError::invalid_client("malformed HTTP Basic credentials");
     let decoded = STANDARD.decode(encoded.trim()).map_err(|_| bad())?;
     let decoded = String::from_utf8(decoded).map_err(|_| bad())?;
     let (id, secret) = decoded.split_once(':').ok_or_else(bad)?;
-    let unescape = |s: &str| url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned());
-    Ok(Some((unescape(id).ok_or_else(bad)?, unescape(secret).ok_or_else(bad)?)))
+    let unescape = |s: &str| {
+        url::form_urlencoded::parse(format!("x={s}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+    };
+    Ok(Some((
+        unescape(id).ok_or_else(bad)?,
+        unescape(secret).ok_or_else(bad)?,
+    )))
 }
 
 /// The bearer token of a request: the `Authorization: Bearer` header, else `oauth_token`.
@@ -98,7 +134,10 @@ pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<String> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("OAuth ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("OAuth "))
+        })
         .map(|t| t.trim().to_owned())
         .filter(|t| !t.is_empty())
 }

@@ -48,7 +48,9 @@ impl RateLimits {
     /// Counts a registration by the registrar app `registrar_id`; false once it is over its
     /// hourly limit.
     pub(crate) fn allow_registration(&self, registrar_id: &str) -> bool {
-        self.per_registrar.check_key(&registrar_id.to_owned()).is_ok()
+        self.per_registrar
+            .check_key(&registrar_id.to_owned())
+            .is_ok()
     }
 
     pub(crate) fn allow_client(&self, client_id: &str) -> bool {
@@ -67,22 +69,35 @@ impl RateLimits {
 }
 
 pub(crate) fn exceeded() -> OAuthError {
-    OAuthError::new(ErrorCode::RateLimitExceeded, "number of requests exceeded: slow down and retry later")
+    OAuthError::new(
+        ErrorCode::RateLimitExceeded,
+        "number of requests exceeded: slow down and retry later",
+    )
 }
 
 /// Middleware for the token endpoint and the login form: 429 once an IP is over its limit.
 /// Only submissions count; showing the login page does not.
-pub(crate) async fn per_ip(State(limits): State<Arc<RateLimits>>, req: Request, next: Next) -> Response {
+pub(crate) async fn per_ip(
+    State(limits): State<Arc<RateLimits>>,
+    req: Request,
+    next: Next,
+) -> Response {
     if req.method() != axum::http::Method::POST {
         return next.run(req).await;
     }
-    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
     if let Some(ip) = ip
         && limits.per_ip.check_key(&ip).is_err()
     {
         tracing::warn!(%ip, path = req.uri().path(), "rate limit exceeded");
         if req.uri().path() == "/login" {
-            return (StatusCode::TOO_MANY_REQUESTS, "Too many login attempts from your address; wait a minute and try again.")
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many login attempts from your address; wait a minute and try again.",
+            )
                 .into_response();
         }
         return error_response(Format::Json, &exceeded(), false);

@@ -2,15 +2,15 @@
 //! sequence (CONTRACT §2): the version list, a version's resource map, `sobjects/User/{id}` and
 //! `query` for a User or the Organization by id. A bad token gets 401 `INVALID_SESSION_ID`.
 
+use axum::Json;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use portico_core::ids::SfId;
-use portico_core::token::bearer::{validate, BearerGrant};
+use portico_core::token::bearer::{BearerGrant, validate};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::extract::bearer_token;
 use crate::state::AppState;
@@ -19,20 +19,34 @@ const FIRST_VERSION: u32 = 50;
 const LAST_VERSION: u32 = 62;
 
 fn rest_error(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, Json(json!([{"message": message, "errorCode": code}]))).into_response()
+    (
+        status,
+        Json(json!([{"message": message, "errorCode": code}])),
+    )
+        .into_response()
 }
 
 fn invalid_session() -> Response {
-    rest_error(StatusCode::UNAUTHORIZED, "INVALID_SESSION_ID", "Session expired or invalid")
+    rest_error(
+        StatusCode::UNAUTHORIZED,
+        "INVALID_SESSION_ID",
+        "Session expired or invalid",
+    )
 }
 
 fn not_found() -> Response {
-    rest_error(StatusCode::NOT_FOUND, "NOT_FOUND", "The requested resource does not exist")
+    rest_error(
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+        "The requested resource does not exist",
+    )
 }
 
 async fn caller(state: &AppState, headers: &HeaderMap) -> Result<BearerGrant, Response> {
     let raw = bearer_token(headers).ok_or_else(invalid_session)?;
-    validate(state.store.as_ref(), state.clock.as_ref(), &raw).await.map_err(|_| invalid_session())
+    validate(state.store.as_ref(), state.clock.as_ref(), &raw)
+        .await
+        .map_err(|_| invalid_session())
 }
 
 /// `v62.0` → `62.0`, when within the versions served.
@@ -51,14 +65,26 @@ pub(crate) async fn versions(State(state): State<AppState>) -> Json<Value> {
     Json(Value::Array(list))
 }
 
-pub(crate) async fn resources(State(state): State<AppState>, headers: HeaderMap, path: Result<Path<String>, PathRejection>) -> Response {
-    let Ok(Path(version)) = path else { return not_found() };
-    let Some(v) = parse_version(&version) else { return not_found() };
+pub(crate) async fn resources(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+) -> Response {
+    let Ok(Path(version)) = path else {
+        return not_found();
+    };
+    let Some(v) = parse_version(&version) else {
+        return not_found();
+    };
     let grant = match caller(&state, &headers).await {
         Ok(g) => g,
         Err(r) => return r,
     };
-    let identity = portico_core::token::issue::identity_url(&state.tokens.issuer, &grant.user.user.org_id, &grant.user.user.id);
+    let identity = portico_core::token::issue::identity_url(
+        &state.tokens.issuer,
+        &grant.user.user.org_id,
+        &grant.user.user.id,
+    );
     Json(json!({
         "sobjects": format!("/services/data/v{v}/sobjects"),
         "query": format!("/services/data/v{v}/query"),
@@ -77,21 +103,37 @@ fn user_record(v: &str, user: &portico_core::org::User) -> Value {
     })
 }
 
-pub(crate) async fn user(State(state): State<AppState>, headers: HeaderMap, path: Result<Path<(String, String)>, PathRejection>) -> Response {
+pub(crate) async fn user(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Response {
     // A segment that is not UTF-8 is a path that names nothing: 404, never 400 or 500.
-    let Ok(Path((version, id))) = path else { return not_found() };
-    let Some(v) = parse_version(&version) else { return not_found() };
+    let Ok(Path((version, id))) = path else {
+        return not_found();
+    };
+    let Some(v) = parse_version(&version) else {
+        return not_found();
+    };
     let grant = match caller(&state, &headers).await {
         Ok(g) => g,
         Err(r) => return r,
     };
-    let Some(id) = SfId::parse(&id) else { return not_found() };
+    let Some(id) = SfId::parse(&id) else {
+        return not_found();
+    };
     match state.store.find_user(&id).await {
-        Ok(Some(u)) if u.org_id == grant.user.user.org_id => Json(user_record(&v, &u)).into_response(),
+        Ok(Some(u)) if u.org_id == grant.user.user.org_id => {
+            Json(user_record(&v, &u)).into_response()
+        }
         Ok(_) => not_found(),
         Err(e) => {
             tracing::error!(error = %e, "user lookup failed");
-            rest_error(StatusCode::INTERNAL_SERVER_ERROR, "UNKNOWN_EXCEPTION", "An unexpected error occurred")
+            rest_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "UNKNOWN_EXCEPTION",
+                "An unexpected error occurred",
+            )
         }
     }
 }
@@ -103,31 +145,68 @@ pub(crate) struct QueryParams {
 
 /// Answers `SELECT … FROM User|Organization [WHERE Id = '…']`; anything else is
 /// `MALFORMED_QUERY`.
-pub(crate) async fn query(State(state): State<AppState>, headers: HeaderMap, path: Result<Path<String>, PathRejection>, Query(p): Query<QueryParams>) -> Response {
-    let Ok(Path(version)) = path else { return not_found() };
-    let Some(v) = parse_version(&version) else { return not_found() };
+pub(crate) async fn query(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+    Query(p): Query<QueryParams>,
+) -> Response {
+    let Ok(Path(version)) = path else {
+        return not_found();
+    };
+    let Some(v) = parse_version(&version) else {
+        return not_found();
+    };
     let grant = match caller(&state, &headers).await {
         Ok(g) => g,
         Err(r) => return r,
     };
-    let malformed = || rest_error(StatusCode::BAD_REQUEST, "MALFORMED_QUERY", "only SELECT … FROM User or Organization WHERE Id = '…' is supported");
-    let Some((object, id)) = p.q.as_deref().and_then(parse_soql) else { return malformed() };
+    let malformed = || {
+        rest_error(
+            StatusCode::BAD_REQUEST,
+            "MALFORMED_QUERY",
+            "only SELECT … FROM User or Organization WHERE Id = '…' is supported",
+        )
+    };
+    let Some((object, id)) = p.q.as_deref().and_then(parse_soql) else {
+        return malformed();
+    };
     let records: Vec<Value> = match object.as_str() {
         "user" => {
-            let id = id.and_then(|i| SfId::parse(&i)).unwrap_or_else(|| grant.user.user.id.clone());
+            let id = id
+                .and_then(|i| SfId::parse(&i))
+                .unwrap_or_else(|| grant.user.user.id.clone());
             match state.store.find_user(&id).await {
                 Ok(Some(u)) if u.org_id == grant.user.user.org_id => vec![user_record(&v, &u)],
                 Ok(_) => vec![],
-                Err(_) => return rest_error(StatusCode::INTERNAL_SERVER_ERROR, "UNKNOWN_EXCEPTION", "An unexpected error occurred"),
+                Err(_) => {
+                    return rest_error(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "UNKNOWN_EXCEPTION",
+                        "An unexpected error occurred",
+                    );
+                }
             }
         }
         "organization" => match state.store.find_org().await {
-            Ok(Some(org)) if id.as_deref().is_none_or(|i| SfId::parse(i).as_ref() == Some(&org.id)) => vec![json!({
-                "attributes": {"type": "Organization", "url": format!("/services/data/v{v}/sobjects/Organization/{}", org.id)},
-                "Id": org.id, "Name": org.name, "OrganizationType": format!("{} Edition", org.edition.as_str()),
-            })],
+            Ok(Some(org))
+                if id
+                    .as_deref()
+                    .is_none_or(|i| SfId::parse(i).as_ref() == Some(&org.id)) =>
+            {
+                vec![json!({
+                    "attributes": {"type": "Organization", "url": format!("/services/data/v{v}/sobjects/Organization/{}", org.id)},
+                    "Id": org.id, "Name": org.name, "OrganizationType": format!("{} Edition", org.edition.as_str()),
+                })]
+            }
             Ok(_) => vec![],
-            Err(_) => return rest_error(StatusCode::INTERNAL_SERVER_ERROR, "UNKNOWN_EXCEPTION", "An unexpected error occurred"),
+            Err(_) => {
+                return rest_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "UNKNOWN_EXCEPTION",
+                    "An unexpected error occurred",
+                );
+            }
         },
         _ => return malformed(),
     };
@@ -162,8 +241,14 @@ mod tests {
 
     #[test]
     fn soql_subset() {
-        assert_eq!(parse_soql("SELECT Id FROM User WHERE Id = '005000000000001AAA'"), Some(("user".into(), Some("005000000000001AAA".into()))));
-        assert_eq!(parse_soql("select Id, Name from Organization"), Some(("organization".into(), None)));
+        assert_eq!(
+            parse_soql("SELECT Id FROM User WHERE Id = '005000000000001AAA'"),
+            Some(("user".into(), Some("005000000000001AAA".into())))
+        );
+        assert_eq!(
+            parse_soql("select Id, Name from Organization"),
+            Some(("organization".into(), None))
+        );
         assert_eq!(parse_soql("DELETE FROM User"), None);
         assert_eq!(parse_version("v62.0").as_deref(), Some("62.0"));
         assert_eq!(parse_version("v49.0"), None);

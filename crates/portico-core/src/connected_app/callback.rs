@@ -144,7 +144,14 @@ pub fn check_logout_url(raw: &str) -> Result<(), String> {
         return Ok(());
     }
     match url::Url::parse(raw) {
-        Ok(u) if u.scheme() == "http" && is_loopback_host(&u) && u.username().is_empty() && u.password().is_none() => Ok(()),
+        Ok(u)
+            if u.scheme() == "http"
+                && is_loopback_host(&u)
+                && u.username().is_empty()
+                && u.password().is_none() =>
+        {
+            Ok(())
+        }
         _ => Err(format!(
             "`{raw}` must be an absolute URL starting with https:// (http only on localhost or 127.0.0.1)"
         )),
@@ -271,10 +278,19 @@ mod tests {
         assert!(check_https_url("/logout").is_err());
         assert!(check_https_url("myapp://logout").is_err());
         // Logout URLs get the callbacks' loopback relaxation, and nothing more.
-        for ok in ["https://rp.example.com/slo", "http://localhost:3000/slo", "http://127.0.0.1:9/bc"] {
+        for ok in [
+            "https://rp.example.com/slo",
+            "http://localhost:3000/slo",
+            "http://127.0.0.1:9/bc",
+        ] {
             assert_eq!(check_logout_url(ok), Ok(()), "{ok}");
         }
-        for bad in ["http://rp.example.com/slo", "http://u:p@127.0.0.1/x", "myapp://logout", "/slo"] {
+        for bad in [
+            "http://rp.example.com/slo",
+            "http://u:p@127.0.0.1/x",
+            "myapp://logout",
+            "/slo",
+        ] {
             assert!(check_logout_url(bad).is_err(), "{bad}");
         }
         assert!(check_web_url("http://info.example.com").is_ok());

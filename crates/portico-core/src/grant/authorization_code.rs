@@ -3,27 +3,38 @@
 //! client authentication cannot burn a code (RFC 9700 §4.2.4, BCP-15); a replay of a used code by
 //! its own client revokes every token issued from it (RFC 6749 §4.1.2).
 
-use crate::access::{check_app_access, oauth_config, UserContext};
+use crate::OAuthError;
+use crate::access::{UserContext, check_app_access, oauth_config};
 use crate::authorize::pkce;
-use crate::client_auth::{authenticate, ClientCredentials};
+use crate::client_auth::{ClientCredentials, authenticate};
 use crate::grant::{GrantContext, Params};
+use crate::ids::SfId;
 use crate::scope::Scope;
 use crate::secret::TokenHash;
-use crate::ids::SfId;
 use crate::store::CodeTaken;
 use crate::token::AuthorizationCode;
-use crate::token::issue::{issue, IssueRequest, RefreshIssue};
+use crate::token::issue::{IssueRequest, RefreshIssue, issue};
 use crate::token::response::TokenResponse;
-use crate::OAuthError;
 
 /// What a code is bound to (RFC 6749 §4.1.3, RFC 7636 §4.6): the client, the redirect URI and
 /// the PKCE challenge.
-fn check_binding(code: &AuthorizationCode, client_app: &SfId, params: &Params) -> Result<(), OAuthError> {
+fn check_binding(
+    code: &AuthorizationCode,
+    client_app: &SfId,
+    params: &Params,
+) -> Result<(), OAuthError> {
     if code.app_id != *client_app {
-        return Err(OAuthError::invalid_grant("invalid authorization code: it was issued to another client"));
+        return Err(OAuthError::invalid_grant(
+            "invalid authorization code: it was issued to another client",
+        ));
     }
-    if params.get("redirect_uri").is_some_and(|uri| uri != code.redirect_uri) {
-        return Err(OAuthError::invalid_grant("redirect_uri must match the one used in the authorization request"));
+    if params
+        .get("redirect_uri")
+        .is_some_and(|uri| uri != code.redirect_uri)
+    {
+        return Err(OAuthError::invalid_grant(
+            "redirect_uri must match the one used in the authorization request",
+        ));
     }
     match &code.code_challenge {
         Some(challenge) => pkce::check_verifier(challenge, params.get("code_verifier")),
@@ -68,9 +79,15 @@ pub async fn exchange(
 
     let user = UserContext::load(ctx.store, ctx.store, &code.user_id)
         .await?
-        .ok_or_else(|| OAuthError::invalid_grant("invalid authorization code: its user no longer exists"))?;
+        .ok_or_else(|| {
+            OAuthError::invalid_grant("invalid authorization code: its user no longer exists")
+        })?;
     check_app_access(&client.app, &user)?;
-    let refresh = if code.scopes.contains(Scope::RefreshToken) { RefreshIssue::New } else { RefreshIssue::None };
+    let refresh = if code.scopes.contains(Scope::RefreshToken) {
+        RefreshIssue::New
+    } else {
+        RefreshIssue::None
+    };
     issue(
         ctx,
         IssueRequest {

@@ -2,11 +2,11 @@
 //! Client Credentials Flow, authenticated with their consumer secret; the token acts as the
 //! app's run-as user; no refresh token.
 
-use crate::access::{check_app_access, oauth_config, UserContext};
-use crate::client_auth::{authenticate, ClientCredentials};
-use crate::grant::{requested_scopes, GrantContext, Params};
+use crate::access::{UserContext, check_app_access, oauth_config};
+use crate::client_auth::{ClientCredentials, authenticate};
+use crate::grant::{GrantContext, Params, requested_scopes};
 use crate::scope::{Scope, ScopeSet};
-use crate::token::issue::{issue, IssueRequest, RefreshIssue};
+use crate::token::issue::{IssueRequest, RefreshIssue, issue};
 use crate::token::response::TokenResponse;
 use crate::{ErrorCode, OAuthError};
 
@@ -26,7 +26,9 @@ pub async fn exchange(
         return Err(OAuthError::invalid_client_credentials());
     }
     let Some(run_as) = oauth.oauth_client_credential_user.as_deref() else {
-        return Err(OAuthError::invalid_grant("no client credentials user enabled"));
+        return Err(OAuthError::invalid_grant(
+            "no client credentials user enabled",
+        ));
     };
     let user = ctx
         .store
@@ -40,7 +42,11 @@ pub async fn exchange(
     let user = UserContext::for_user(ctx.store, user).await?;
     // The run-as user is held to the app's policies like any user: installation, permitted users.
     check_app_access(&client.app, &user)?;
-    let app_scopes: ScopeSet = oauth.scopes.iter().filter(|s| *s != Scope::RefreshToken).collect();
+    let app_scopes: ScopeSet = oauth
+        .scopes
+        .iter()
+        .filter(|s| *s != Scope::RefreshToken)
+        .collect();
     let scopes = requested_scopes(params, &app_scopes)?;
     let now = ctx.clock.now();
     issue(

@@ -10,6 +10,7 @@ pub mod password;
 pub mod refresh_token;
 pub mod token_exchange;
 
+use crate::OAuthError;
 use crate::client_auth::ClientCredentials;
 use crate::clock::Clock;
 use crate::keys::KeyRing;
@@ -18,7 +19,6 @@ use crate::secret::DataKey;
 use crate::session::LoginPolicy;
 use crate::store::Store;
 use crate::token::response::TokenResponse;
-use crate::OAuthError;
 
 /// Server-wide token settings, from configuration.
 #[derive(Debug, Clone)]
@@ -76,18 +76,25 @@ impl Params {
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, v)| k == name && !v.is_empty()).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, v)| k == name && !v.is_empty())
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn required(&self, name: &str) -> Result<&str, OAuthError> {
-        self.get(name).ok_or_else(|| OAuthError::invalid_request(format!("missing required parameter: {name}")))
+        self.get(name).ok_or_else(|| {
+            OAuthError::invalid_request(format!("missing required parameter: {name}"))
+        })
     }
 
     /// Refuses a repeated parameter among `names`.
     pub fn check_no_duplicates(&self, names: &[&str]) -> Result<(), OAuthError> {
         for name in names {
             if self.0.iter().filter(|(k, _)| k == name).count() > 1 {
-                return Err(OAuthError::invalid_request(format!("parameter {name} was sent more than once")));
+                return Err(OAuthError::invalid_request(format!(
+                    "parameter {name} was sent more than once"
+                )));
             }
         }
         Ok(())
@@ -101,11 +108,19 @@ impl Params {
 /// The scopes a token request asks for: the `scope` parameter when present (each one must be
 /// admitted by `allowed`, the app's selected scopes), else all of `allowed`.
 pub fn requested_scopes(params: &Params, allowed: &ScopeSet) -> Result<ScopeSet, OAuthError> {
-    let Some(s) = params.get("scope") else { return Ok(allowed.clone()) };
-    let requested = ScopeSet::parse(s)
-        .map_err(|bad| OAuthError::invalid_scope(format!("requested scope is invalid, unknown, or malformed: {bad}")))?;
+    let Some(s) = params.get("scope") else {
+        return Ok(allowed.clone());
+    };
+    let requested = ScopeSet::parse(s).map_err(|bad| {
+        OAuthError::invalid_scope(format!(
+            "requested scope is invalid, unknown, or malformed: {bad}"
+        ))
+    })?;
     allowed.admits(&requested).map_err(|s| {
-        OAuthError::invalid_scope(format!("{} is not a selected OAuth scope of this connected app", s.token()))
+        OAuthError::invalid_scope(format!(
+            "{} is not a selected OAuth scope of this connected app",
+            s.token()
+        ))
     })?;
     Ok(requested)
 }
@@ -140,9 +155,13 @@ pub async fn exchange(
         "password" => password::exchange(ctx, params, creds).await,
         "refresh_token" => refresh_token::exchange(ctx, params, creds).await,
         "client_credentials" => client_credentials::exchange(ctx, params, creds).await,
-        device::SALESFORCE_GRANT_TYPE | device::GRANT_TYPE => device::exchange(ctx, params, creds).await,
+        device::SALESFORCE_GRANT_TYPE | device::GRANT_TYPE => {
+            device::exchange(ctx, params, creds).await
+        }
         jwt_bearer::GRANT_TYPE => jwt_bearer::exchange(ctx, params, creds).await,
         token_exchange::GRANT_TYPE => token_exchange::exchange(ctx, params, creds).await,
-        _ => Err(OAuthError::unsupported_grant_type("grant type not supported")),
+        _ => Err(OAuthError::unsupported_grant_type(
+            "grant type not supported",
+        )),
     }
 }

@@ -2,11 +2,11 @@
 //! org allows it (RFC 9700 §2.4 says it MUST NOT be used; it is kept for Salesforce clients).
 //! Failures count toward the user's login lockout; no refresh token is issued.
 
-use crate::access::{check_app_access, oauth_config, UserContext};
-use crate::client_auth::{authenticate, ClientCredentials};
-use crate::grant::{requested_scopes, GrantContext, Params};
-use crate::session::{check_password, LoginError};
-use crate::token::issue::{issue, IssueRequest, RefreshIssue};
+use crate::access::{UserContext, check_app_access, oauth_config};
+use crate::client_auth::{ClientCredentials, authenticate};
+use crate::grant::{GrantContext, Params, requested_scopes};
+use crate::session::{LoginError, check_password};
+use crate::token::issue::{IssueRequest, RefreshIssue, issue};
 use crate::token::response::TokenResponse;
 use crate::{ErrorCode, OAuthError};
 
@@ -27,14 +27,17 @@ pub async fn exchange(
     let (Some(username), Some(password)) = (params.get("username"), params.get("password")) else {
         return Err(OAuthError::invalid_grant("authentication failure"));
     };
-    let user = match check_password(ctx.store, ctx.clock, ctx.settings.login, username, password).await {
-        Ok(user) => user,
-        Err(LoginError::BadCredentials | LoginError::LockedOut) => {
-            return Err(OAuthError::invalid_grant("authentication failure"));
-        }
-        Err(LoginError::Inactive) => return Err(OAuthError::new(ErrorCode::InactiveUser, "user is inactive")),
-        Err(LoginError::Store(e)) => return Err(e.into()),
-    };
+    let user =
+        match check_password(ctx.store, ctx.clock, ctx.settings.login, username, password).await {
+            Ok(user) => user,
+            Err(LoginError::BadCredentials | LoginError::LockedOut) => {
+                return Err(OAuthError::invalid_grant("authentication failure"));
+            }
+            Err(LoginError::Inactive) => {
+                return Err(OAuthError::new(ErrorCode::InactiveUser, "user is inactive"));
+            }
+            Err(LoginError::Store(e)) => return Err(e.into()),
+        };
     let user = UserContext::for_user(ctx.store, user).await?;
     check_app_access(&client.app, &user)?;
     let now = ctx.clock.now();

@@ -5,18 +5,18 @@
 //! the same token both succeed (each gets its own new token) without opening a replay window
 //! beyond it.
 
-use crate::access::{check_app_access, oauth_config, UserContext};
-use crate::client_auth::{authenticate, ClientCredentials};
+use crate::OAuthError;
+use crate::access::{UserContext, check_app_access, oauth_config};
+use crate::client_auth::{ClientCredentials, authenticate};
+use crate::clock::UnixMillis;
 use crate::connected_app::RefreshTokenPolicy;
 use crate::grant::{GrantContext, Params};
 use crate::scope::ScopeSet;
 use crate::secret::TokenHash;
 use crate::store::RotateOutcome;
-use crate::token::issue::{issue, IssueRequest, RefreshIssue};
+use crate::token::issue::{IssueRequest, RefreshIssue, issue};
 use crate::token::response::TokenResponse;
-use crate::token::{new_refresh_token, Approval, RefreshTokenRecord};
-use crate::clock::UnixMillis;
-use crate::OAuthError;
+use crate::token::{Approval, RefreshTokenRecord, new_refresh_token};
 
 /// How long a rotated refresh token still works, for a concurrent refresh that raced the first.
 pub const ROTATION_GRACE_SECS: i64 = 30;
@@ -41,18 +41,27 @@ pub async fn exchange(
         return Err(expired());
     };
     if approval.app_id != client.app.id {
-        return Err(OAuthError::invalid_grant("the refresh token was issued to another client"));
+        return Err(OAuthError::invalid_grant(
+            "the refresh token was issued to another client",
+        ));
     }
     if approval.revoked_at.is_some() {
         return Err(expired());
     }
-    check_policy(client.app.settings.oauth_policy.refresh_token_policy, &approval, now)?;
+    check_policy(
+        client.app.settings.oauth_policy.refresh_token_policy,
+        &approval,
+        now,
+    )?;
 
     let scopes = match params.get("scope") {
         None => approval.scopes.clone(),
         Some(s) => {
-            let requested = ScopeSet::parse(s)
-                .map_err(|bad| OAuthError::invalid_scope(format!("requested scope is invalid, unknown, or malformed: {bad}")))?;
+            let requested = ScopeSet::parse(s).map_err(|bad| {
+                OAuthError::invalid_scope(format!(
+                    "requested scope is invalid, unknown, or malformed: {bad}"
+                ))
+            })?;
             if let Some(extra) = requested.iter().find(|s| !approval.scopes.contains(*s)) {
                 return Err(OAuthError::invalid_scope(format!(
                     "a refresh may narrow the granted scopes, never widen them: {} was not granted",
@@ -63,7 +72,9 @@ pub async fn exchange(
         }
     };
 
-    let user = UserContext::load(ctx.store, ctx.store, &approval.user_id).await?.ok_or_else(expired)?;
+    let user = UserContext::load(ctx.store, ctx.store, &approval.user_id)
+        .await?
+        .ok_or_else(expired)?;
     check_app_access(&client.app, &user)?;
 
     let new_refresh = if oauth.is_refresh_token_rotation_enabled {
@@ -78,7 +89,10 @@ pub async fn exchange(
             app: &client.app,
             user: &user.user,
             scopes,
-            refresh_token: RefreshIssue::Existing { approval: &approval, new_refresh_token: new_refresh },
+            refresh_token: RefreshIssue::Existing {
+                approval: &approval,
+                new_refresh_token: new_refresh,
+            },
             code_hash: None,
             session_hash: None,
             nonce: None,
@@ -91,20 +105,37 @@ pub async fn exchange(
 }
 
 /// Salesforce's refresh token policy, evaluated only when the token is used (§8.4).
-fn check_policy(policy: RefreshTokenPolicy, approval: &Approval, now: UnixMillis) -> Result<(), OAuthError> {
+fn check_policy(
+    policy: RefreshTokenPolicy,
+    approval: &Approval,
+    now: UnixMillis,
+) -> Result<(), OAuthError> {
     let alive = match policy {
         RefreshTokenPolicy::Infinite => true,
         RefreshTokenPolicy::Zero => false,
-        RefreshTokenPolicy::SpecificLifetime(n, unit) => now < approval.created_at.plus_secs(unit.seconds(n)),
-        RefreshTokenPolicy::SpecificInactivity(n, unit) => now < approval.last_used_at.plus_secs(unit.seconds(n)),
+        RefreshTokenPolicy::SpecificLifetime(n, unit) => {
+            now < approval.created_at.plus_secs(unit.seconds(n))
+        }
+        RefreshTokenPolicy::SpecificInactivity(n, unit) => {
+            now < approval.last_used_at.plus_secs(unit.seconds(n))
+        }
     };
     if alive { Ok(()) } else { Err(expired()) }
 }
 
 /// Retires the presented token and stores its successor; returns the successor's raw value.
-async fn rotate(ctx: &GrantContext<'_>, record: &RefreshTokenRecord, approval: &Approval, now: UnixMillis) -> Result<String, OAuthError> {
+async fn rotate(
+    ctx: &GrantContext<'_>,
+    record: &RefreshTokenRecord,
+    approval: &Approval,
+    now: UnixMillis,
+) -> Result<String, OAuthError> {
     let grace_until = now.plus_secs(ROTATION_GRACE_SECS);
-    match ctx.store.rotate_refresh_token(&record.hash, now, grace_until).await? {
+    match ctx
+        .store
+        .rotate_refresh_token(&record.hash, now, grace_until)
+        .await?
+    {
         RotateOutcome::Rotated => {}
         RotateOutcome::InGrace => {}
         RotateOutcome::Reused => {

@@ -2,7 +2,7 @@
 //! `/.well-known/openid-configuration` and `/.well-known/oauth-authorization-server`. It lists
 //! exactly what is implemented: an endpoint or value appears here only once it works.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::scope::Scope;
 
@@ -11,10 +11,39 @@ use crate::scope::Scope;
 /// which Portico's users have no value for, plus the ID token's own claims and the custom
 /// attribute and permission objects (`crate::oidc::claims`).
 pub const CLAIMS_SUPPORTED: &[&str] = &[
-    "active", "address", "at_hash", "aud", "auth_time", "azp", "custom_attributes", "custom_permissions", "email",
-    "email_verified", "exp", "family_name", "given_name", "iat", "is_app_installed", "iss", "language", "locale",
-    "name", "nickname", "nonce", "organization_id", "photos", "picture", "preferred_username", "profile", "sid",
-    "sub", "updated_at", "urls", "user_id", "user_type", "zoneinfo",
+    "active",
+    "address",
+    "at_hash",
+    "aud",
+    "auth_time",
+    "azp",
+    "custom_attributes",
+    "custom_permissions",
+    "email",
+    "email_verified",
+    "exp",
+    "family_name",
+    "given_name",
+    "iat",
+    "is_app_installed",
+    "iss",
+    "language",
+    "locale",
+    "name",
+    "nickname",
+    "nonce",
+    "organization_id",
+    "photos",
+    "picture",
+    "preferred_username",
+    "profile",
+    "sid",
+    "sub",
+    "updated_at",
+    "urls",
+    "user_id",
+    "user_type",
+    "zoneinfo",
 ];
 
 /// The document for an issuer; the password grant is listed only where the org allows it.

@@ -2,7 +2,7 @@
 //! set in `reference/salesforce-oauth.md` §6.2) and the identity URL response (§6.3), built from
 //! one user record so the two never disagree.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 use crate::org::{Org, User};
 use crate::token::issue::identity_url;
@@ -24,7 +24,12 @@ fn iso8601(millis: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// The `urls` object of identity responses, `{version}` replaced when a version is given.
@@ -78,7 +83,13 @@ pub fn userinfo(issuer: &str, instance: &str, org: &Org, user: &User) -> Map<Str
 }
 
 /// The identity URL response.
-pub fn identity(issuer: &str, instance: &str, org: &Org, user: &User, version: Option<&str>) -> Map<String, Value> {
+pub fn identity(
+    issuer: &str,
+    instance: &str,
+    org: &Org,
+    user: &User,
+    version: Option<&str>,
+) -> Map<String, Value> {
     let value = json!({
         "id": identity_url(issuer, &org.id, &user.id),
         "asserted_user": true,

@@ -4,8 +4,9 @@
 //! else, and every unknown, expired or revoked token, is exactly `{"active": false}`, so the
 //! answer never tells a foreign token from a dead one.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
+use crate::OAuthError;
 use crate::client_auth::AuthenticatedClient;
 use crate::clock::UnixMillis;
 use crate::connected_app::{ConnectedApp, RefreshTokenPolicy};
@@ -14,7 +15,6 @@ use crate::ids::SfId;
 use crate::scope::ScopeSet;
 use crate::secret::TokenHash;
 use crate::token::issue::identity_url;
-use crate::OAuthError;
 
 /// What an active token is about.
 struct Described {
@@ -51,12 +51,21 @@ pub async fn introspect(
             None => refresh(ctx, &hash, now).await?,
         }
     };
-    let Some(d) = described else { return Ok(inactive()) };
-    let Some(app) = ctx.store.find_app(&d.app_id).await? else { return Ok(inactive()) };
+    let Some(d) = described else {
+        return Ok(inactive());
+    };
+    let Some(app) = ctx.store.find_app(&d.app_id).await? else {
+        return Ok(inactive());
+    };
     if !may_introspect(&client.app, &app) {
         return Ok(inactive());
     }
-    let Some(user) = ctx.store.find_user(&d.user_id).await?.filter(|u| u.is_active) else {
+    let Some(user) = ctx
+        .store
+        .find_user(&d.user_id)
+        .await?
+        .filter(|u| u.is_active)
+    else {
         return Ok(inactive());
     };
     let mut body = json!({
@@ -79,11 +88,18 @@ pub async fn introspect(
 fn may_introspect(client: &ConnectedApp, owner: &ConnectedApp) -> bool {
     client.id == owner.id
         || owner.registered_by.as_ref() == Some(&client.id)
-        || (client.org_id == owner.org_id && client.oauth().is_some_and(|o| o.is_introspect_all_tokens))
+        || (client.org_id == owner.org_id
+            && client.oauth().is_some_and(|o| o.is_introspect_all_tokens))
 }
 
-async fn access(ctx: &GrantContext<'_>, hash: &TokenHash, now: UnixMillis) -> Result<Option<Described>, OAuthError> {
-    let Some(t) = ctx.store.find_access_token(hash).await? else { return Ok(None) };
+async fn access(
+    ctx: &GrantContext<'_>,
+    hash: &TokenHash,
+    now: UnixMillis,
+) -> Result<Option<Described>, OAuthError> {
+    let Some(t) = ctx.store.find_access_token(hash).await? else {
+        return Ok(None);
+    };
     let active = t.is_active(now);
     Ok(active.then_some(Described {
         app_id: t.app_id,
@@ -95,18 +111,30 @@ async fn access(ctx: &GrantContext<'_>, hash: &TokenHash, now: UnixMillis) -> Re
     }))
 }
 
-async fn refresh(ctx: &GrantContext<'_>, hash: &TokenHash, now: UnixMillis) -> Result<Option<Described>, OAuthError> {
-    let Some((record, approval)) = ctx.store.find_refresh_token(hash).await? else { return Ok(None) };
+async fn refresh(
+    ctx: &GrantContext<'_>,
+    hash: &TokenHash,
+    now: UnixMillis,
+) -> Result<Option<Described>, OAuthError> {
+    let Some((record, approval)) = ctx.store.find_refresh_token(hash).await? else {
+        return Ok(None);
+    };
     let retired = record.rotated_at.is_some() && record.grace_until.is_none_or(|g| g <= now);
     if approval.revoked_at.is_some() || retired {
         return Ok(None);
     }
-    let Some(app) = ctx.store.find_app(&approval.app_id).await? else { return Ok(None) };
+    let Some(app) = ctx.store.find_app(&approval.app_id).await? else {
+        return Ok(None);
+    };
     let exp = match app.settings.oauth_policy.refresh_token_policy {
         RefreshTokenPolicy::Infinite => None,
         RefreshTokenPolicy::Zero => return Ok(None),
-        RefreshTokenPolicy::SpecificLifetime(n, unit) => Some(approval.created_at.plus_secs(unit.seconds(n))),
-        RefreshTokenPolicy::SpecificInactivity(n, unit) => Some(approval.last_used_at.plus_secs(unit.seconds(n))),
+        RefreshTokenPolicy::SpecificLifetime(n, unit) => {
+            Some(approval.created_at.plus_secs(unit.seconds(n)))
+        }
+        RefreshTokenPolicy::SpecificInactivity(n, unit) => {
+            Some(approval.last_used_at.plus_secs(unit.seconds(n)))
+        }
     };
     if exp.is_some_and(|e| e <= now) {
         return Ok(None);

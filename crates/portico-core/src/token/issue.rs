@@ -2,18 +2,20 @@
 //! approval holding a refresh token, when granted) before returning, so that nothing a client
 //! receives is missing from the database.
 
+use crate::OAuthError;
 use crate::clock::UnixMillis;
 use crate::connected_app::ConnectedApp;
 use crate::grant::GrantContext;
 use crate::ids::{KeyPrefix, SfId};
 use crate::org::User;
 use crate::scope::{Scope, ScopeSet};
-use crate::secret::{hmac_sha256_base64, TokenHash};
+use crate::secret::{TokenHash, hmac_sha256_base64};
 use crate::token::id_token::{self, IdTokenSubject};
 use crate::token::jwt_access::AccessTokenClaims;
 use crate::token::response::TokenResponse;
-use crate::token::{new_access_token, new_refresh_token, AccessTokenRecord, Approval, RefreshTokenRecord};
-use crate::OAuthError;
+use crate::token::{
+    AccessTokenRecord, Approval, RefreshTokenRecord, new_access_token, new_refresh_token,
+};
 
 /// What to issue.
 #[derive(Debug)]
@@ -44,7 +46,10 @@ pub enum RefreshIssue<'a> {
     New,
     /// Refreshing under an existing approval: the access token joins it; with rotation the
     /// grant has stored a successor refresh token, returned here.
-    Existing { approval: &'a Approval, new_refresh_token: Option<String> },
+    Existing {
+        approval: &'a Approval,
+        new_refresh_token: Option<String>,
+    },
 }
 
 /// The identity URL of a user (`<issuer>/id/<orgId18>/<userId18>`), which is also the
@@ -58,10 +63,15 @@ pub fn access_token_secs(ctx: &GrantContext<'_>, app: &ConnectedApp) -> i64 {
     app.settings
         .session_policy
         .session_timeout
-        .map_or(ctx.settings.access_token_secs, |minutes| i64::from(minutes) * 60)
+        .map_or(ctx.settings.access_token_secs, |minutes| {
+            i64::from(minutes) * 60
+        })
 }
 
-pub async fn issue(ctx: &GrantContext<'_>, req: IssueRequest<'_>) -> Result<TokenResponse, OAuthError> {
+pub async fn issue(
+    ctx: &GrantContext<'_>,
+    req: IssueRequest<'_>,
+) -> Result<TokenResponse, OAuthError> {
     let now = ctx.clock.now();
     let app = req.app;
     let org_id = &app.org_id;
@@ -77,14 +87,20 @@ pub async fn issue(ctx: &GrantContext<'_>, req: IssueRequest<'_>) -> Result<Toke
             now,
             lifetime,
         );
-        ctx.keys.signer(now).sign(&claims).map_err(|_| OAuthError::server_error())?
+        ctx.keys
+            .signer(now)
+            .sign(&claims)
+            .map_err(|_| OAuthError::server_error())?
     } else {
         new_access_token(org_id)
     };
 
     let (approval_id, refresh_token) = match req.refresh_token.clone() {
         RefreshIssue::None => (None, None),
-        RefreshIssue::Existing { approval, new_refresh_token } => (Some(approval.id.clone()), new_refresh_token),
+        RefreshIssue::Existing {
+            approval,
+            new_refresh_token,
+        } => (Some(approval.id.clone()), new_refresh_token),
         RefreshIssue::New => {
             let raw = new_refresh_token();
             let approval = Approval {

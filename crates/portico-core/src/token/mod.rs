@@ -4,8 +4,8 @@
 //! Access tokens are opaque, shaped like Salesforce's (`<orgId15>!<body>`); refresh tokens are
 //! opaque too. Only SHA-256 hashes are stored (DESIGN §4).
 
-pub mod bearer;
 pub mod asset;
+pub mod bearer;
 pub mod id_token;
 pub mod introspect;
 pub mod issue;

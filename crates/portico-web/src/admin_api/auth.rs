@@ -4,7 +4,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use portico_core::access::UserContext;
-use portico_core::admin_access::{authorize_admin, AdminAction};
+use portico_core::admin_access::{AdminAction, authorize_admin};
 use portico_core::org::Org;
 use portico_core::scope::Scope;
 use portico_core::secret::TokenHash;
@@ -49,7 +49,11 @@ impl FromRequestParts<AppState> for Caller {
             .await?
             .filter(|u| u.user.is_active)
             .ok_or_else(ApiError::session_invalid)?;
-        let org = state.store.find_org().await?.ok_or_else(ApiError::internal)?;
+        let org = state
+            .store
+            .find_org()
+            .await?
+            .ok_or_else(ApiError::internal)?;
         Ok(Self { user, org })
     }
 }

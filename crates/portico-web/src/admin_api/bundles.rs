@@ -2,9 +2,9 @@
 //! by one set of handlers parameterised by [`BundleKind`]. Reading needs View Setup; changing
 //! needs Manage Profiles and Permission Sets.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
 use portico_core::admin_access::AdminAction;
 use portico_core::connected_app::org_certificate::check_developer_name;
 use portico_core::ids::{KeyPrefix, SfId};
@@ -65,19 +65,40 @@ const fn noun(kind: BundleKind) -> &'static str {
     }
 }
 
-async fn list(state: &AppState, caller: &Caller, kind: BundleKind) -> Result<Json<Vec<BundleView>>, ApiError> {
+async fn list(
+    state: &AppState,
+    caller: &Caller,
+    kind: BundleKind,
+) -> Result<Json<Vec<BundleView>>, ApiError> {
     caller.require(AdminAction::ViewSetup)?;
     let all = state.store.list_bundles(kind, &caller.org.id).await?;
     Ok(Json(all.into_iter().map(BundleView::from).collect()))
 }
 
-async fn find(state: &AppState, caller: &Caller, kind: BundleKind, id: &str) -> Result<PermissionBundle, ApiError> {
+async fn find(
+    state: &AppState,
+    caller: &Caller,
+    kind: BundleKind,
+    id: &str,
+) -> Result<PermissionBundle, ApiError> {
     let not_found = || ApiError::not_found(&format!("{} {id}", noun(kind)));
-    let id = SfId::parse(id).filter(|i| i.has_prefix(prefix(kind))).ok_or_else(not_found)?;
-    state.store.find_bundle(kind, &id).await?.filter(|b| b.org_id == caller.org.id).ok_or_else(not_found)
+    let id = SfId::parse(id)
+        .filter(|i| i.has_prefix(prefix(kind)))
+        .ok_or_else(not_found)?;
+    state
+        .store
+        .find_bundle(kind, &id)
+        .await?
+        .filter(|b| b.org_id == caller.org.id)
+        .ok_or_else(not_found)
 }
 
-async fn create(state: &AppState, caller: &Caller, kind: BundleKind, input: BundleInput) -> Result<(StatusCode, Json<BundleView>), ApiError> {
+async fn create(
+    state: &AppState,
+    caller: &Caller,
+    kind: BundleKind,
+    input: BundleInput,
+) -> Result<(StatusCode, Json<BundleView>), ApiError> {
     caller.require(AdminAction::ManageProfiles)?;
     let mut bundle = PermissionBundle {
         id: SfId::generate(prefix(kind)),
@@ -98,7 +119,13 @@ async fn create(state: &AppState, caller: &Caller, kind: BundleKind, input: Bund
     Ok((StatusCode::CREATED, Json(bundle.into())))
 }
 
-async fn patch(state: &AppState, caller: &Caller, kind: BundleKind, id: &str, input: BundleInput) -> Result<Json<BundleView>, ApiError> {
+async fn patch(
+    state: &AppState,
+    caller: &Caller,
+    kind: BundleKind,
+    id: &str,
+    input: BundleInput,
+) -> Result<Json<BundleView>, ApiError> {
     caller.require(AdminAction::ManageProfiles)?;
     let mut bundle = find(state, caller, kind, id).await?;
     apply(&mut bundle, input)?;
@@ -110,8 +137,14 @@ fn apply(bundle: &mut PermissionBundle, input: BundleInput) -> Result<(), ApiErr
     let mut errors = Vec::new();
     if let Some(name) = input.name {
         let name = name.trim().to_owned();
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || name.len() > 80 {
-            errors.push(ApiError::invalid_field("name", "name must be 1–80 letters, digits or underscores (an API name)"));
+        if name.is_empty()
+            || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            || name.len() > 80
+        {
+            errors.push(ApiError::invalid_field(
+                "name",
+                "name must be 1–80 letters, digits or underscores (an API name)",
+            ));
         }
         bundle.name = name;
     }
@@ -129,7 +162,11 @@ fn apply(bundle: &mut PermissionBundle, input: BundleInput) -> Result<(), ApiErr
                     "permissions",
                     format!(
                         "unknown permission {p}; expected one of {}",
-                        Permission::ALL.iter().map(|p| p.api_name()).collect::<Vec<_>>().join(", ")
+                        Permission::ALL
+                            .iter()
+                            .map(|p| p.api_name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 )),
             }
@@ -140,9 +177,15 @@ fn apply(bundle: &mut PermissionBundle, input: BundleInput) -> Result<(), ApiErr
         let mut kept: Vec<String> = Vec::new();
         for name in names.iter().map(|n| n.trim()) {
             if let Err(msg) = check_developer_name(name) {
-                errors.push(ApiError::invalid_field("customPermissions", msg.replace("unique name", "custom permission name")));
+                errors.push(ApiError::invalid_field(
+                    "customPermissions",
+                    msg.replace("unique name", "custom permission name"),
+                ));
             } else if kept.iter().any(|k| k.eq_ignore_ascii_case(name)) {
-                errors.push(ApiError::invalid_field("customPermissions", format!("`{name}` is listed twice")));
+                errors.push(ApiError::invalid_field(
+                    "customPermissions",
+                    format!("`{name}` is listed twice"),
+                ));
             } else {
                 kept.push(name.to_owned());
             }
@@ -154,43 +197,77 @@ fn apply(bundle: &mut PermissionBundle, input: BundleInput) -> Result<(), ApiErr
 
 #[utoipa::path(operation_id = "listProfiles", get, path = "/api/v1/profiles", tag = "Profiles",
     responses((status = 200, description = "All of the org's (View Setup)", body = [BundleView])))]
-pub(crate) async fn list_profiles(State(s): State<AppState>, c: Caller) -> Result<Json<Vec<BundleView>>, ApiError> {
+pub(crate) async fn list_profiles(
+    State(s): State<AppState>,
+    c: Caller,
+) -> Result<Json<Vec<BundleView>>, ApiError> {
     list(&s, &c, BundleKind::Profile).await
 }
 #[utoipa::path(operation_id = "listPermissionSets", get, path = "/api/v1/permission-sets", tag = "Permission sets",
     responses((status = 200, description = "All of the org's (View Setup)", body = [BundleView])))]
-pub(crate) async fn list_permission_sets(State(s): State<AppState>, c: Caller) -> Result<Json<Vec<BundleView>>, ApiError> {
+pub(crate) async fn list_permission_sets(
+    State(s): State<AppState>,
+    c: Caller,
+) -> Result<Json<Vec<BundleView>>, ApiError> {
     list(&s, &c, BundleKind::PermissionSet).await
 }
 #[utoipa::path(operation_id = "getProfile", get, path = "/api/v1/profiles/{id}", tag = "Profiles", params(("id" = String, Path, description = "Id (00e…)")),
     responses((status = 200, description = "One (View Setup)", body = BundleView), (status = 404, description = "Not found")))]
-pub(crate) async fn get_profile(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> Result<Json<BundleView>, ApiError> {
+pub(crate) async fn get_profile(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<BundleView>, ApiError> {
     c.require(AdminAction::ViewSetup)?;
     Ok(Json(find(&s, &c, BundleKind::Profile, &id).await?.into()))
 }
 #[utoipa::path(operation_id = "getPermissionSet", get, path = "/api/v1/permission-sets/{id}", tag = "Permission sets", params(("id" = String, Path, description = "Id (0PS…)")),
     responses((status = 200, description = "One (View Setup)", body = BundleView), (status = 404, description = "Not found")))]
-pub(crate) async fn get_permission_set(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> Result<Json<BundleView>, ApiError> {
+pub(crate) async fn get_permission_set(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<BundleView>, ApiError> {
     c.require(AdminAction::ViewSetup)?;
-    Ok(Json(find(&s, &c, BundleKind::PermissionSet, &id).await?.into()))
+    Ok(Json(
+        find(&s, &c, BundleKind::PermissionSet, &id).await?.into(),
+    ))
 }
 #[utoipa::path(operation_id = "createProfile", post, path = "/api/v1/profiles", tag = "Profiles", request_body = BundleInput,
     responses((status = 201, description = "Created (Manage Profiles and Permission Sets)", body = BundleView), (status = 409, description = "Name taken")))]
-pub(crate) async fn create_profile(State(s): State<AppState>, c: Caller, Body(i): Body<BundleInput>) -> Result<(StatusCode, Json<BundleView>), ApiError> {
+pub(crate) async fn create_profile(
+    State(s): State<AppState>,
+    c: Caller,
+    Body(i): Body<BundleInput>,
+) -> Result<(StatusCode, Json<BundleView>), ApiError> {
     create(&s, &c, BundleKind::Profile, i).await
 }
 #[utoipa::path(operation_id = "createPermissionSet", post, path = "/api/v1/permission-sets", tag = "Permission sets", request_body = BundleInput,
     responses((status = 201, description = "Created (Manage Profiles and Permission Sets)", body = BundleView), (status = 409, description = "Name taken")))]
-pub(crate) async fn create_permission_set(State(s): State<AppState>, c: Caller, Body(i): Body<BundleInput>) -> Result<(StatusCode, Json<BundleView>), ApiError> {
+pub(crate) async fn create_permission_set(
+    State(s): State<AppState>,
+    c: Caller,
+    Body(i): Body<BundleInput>,
+) -> Result<(StatusCode, Json<BundleView>), ApiError> {
     create(&s, &c, BundleKind::PermissionSet, i).await
 }
 #[utoipa::path(operation_id = "patchProfile", patch, path = "/api/v1/profiles/{id}", tag = "Profiles", params(("id" = String, Path, description = "Id (00e…)")), request_body = BundleInput,
     responses((status = 200, description = "Changed (Manage Profiles and Permission Sets)", body = BundleView), (status = 404, description = "Not found")))]
-pub(crate) async fn patch_profile(State(s): State<AppState>, c: Caller, Path(id): Path<String>, Body(i): Body<BundleInput>) -> Result<Json<BundleView>, ApiError> {
+pub(crate) async fn patch_profile(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+    Body(i): Body<BundleInput>,
+) -> Result<Json<BundleView>, ApiError> {
     patch(&s, &c, BundleKind::Profile, &id, i).await
 }
 #[utoipa::path(operation_id = "patchPermissionSet", patch, path = "/api/v1/permission-sets/{id}", tag = "Permission sets", params(("id" = String, Path, description = "Id (0PS…)")), request_body = BundleInput,
     responses((status = 200, description = "Changed (Manage Profiles and Permission Sets)", body = BundleView), (status = 404, description = "Not found")))]
-pub(crate) async fn patch_permission_set(State(s): State<AppState>, c: Caller, Path(id): Path<String>, Body(i): Body<BundleInput>) -> Result<Json<BundleView>, ApiError> {
+pub(crate) async fn patch_permission_set(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+    Body(i): Body<BundleInput>,
+) -> Result<Json<BundleView>, ApiError> {
     patch(&s, &c, BundleKind::PermissionSet, &id, i).await
 }

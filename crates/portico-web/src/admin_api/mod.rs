@@ -19,8 +19,8 @@ pub(crate) mod registration;
 mod sessions;
 pub(crate) mod users;
 
-use axum::routing::{delete, get, post};
 use axum::Router;
+use axum::routing::{delete, get, post};
 
 pub(crate) use auth::Caller;
 
@@ -35,25 +35,55 @@ pub(crate) fn router() -> Router<AppState> {
             "/users/{id}/permission-set-assignments",
             get(users::list_assignments).post(users::assign),
         )
-        .route("/users/{id}/permission-set-assignments/{ps_id}", delete(users::unassign))
-        .route("/users/{id}/sessions", get(sessions::list).delete(sessions::delete))
+        .route(
+            "/users/{id}/permission-set-assignments/{ps_id}",
+            delete(users::unassign),
+        )
+        .route(
+            "/users/{id}/sessions",
+            get(sessions::list).delete(sessions::delete),
+        )
         .route("/asset-token-events", get(asset_events::list))
-        .route("/profiles", get(bundles::list_profiles).post(bundles::create_profile))
-        .route("/profiles/{id}", get(bundles::get_profile).patch(bundles::patch_profile))
-        .route("/permission-sets", get(bundles::list_permission_sets).post(bundles::create_permission_set))
-        .route("/permission-sets/{id}", get(bundles::get_permission_set).patch(bundles::patch_permission_set))
+        .route(
+            "/profiles",
+            get(bundles::list_profiles).post(bundles::create_profile),
+        )
+        .route(
+            "/profiles/{id}",
+            get(bundles::get_profile).patch(bundles::patch_profile),
+        )
+        .route(
+            "/permission-sets",
+            get(bundles::list_permission_sets).post(bundles::create_permission_set),
+        )
+        .route(
+            "/permission-sets/{id}",
+            get(bundles::get_permission_set).patch(bundles::patch_permission_set),
+        )
         .route("/connected-apps", get(apps::list).post(apps::create))
-        .route("/connected-apps/{full_name}", get(apps::get).put(apps::put).patch(apps::patch).delete(apps::delete))
+        .route(
+            "/connected-apps/{full_name}",
+            get(apps::get)
+                .put(apps::put)
+                .patch(apps::patch)
+                .delete(apps::delete),
+        )
         .route(
             "/connected-apps/{full_name}/consumer-secret",
             get(app_lifecycle::reveal).post(app_lifecycle::rotate),
         )
-        .route("/connected-apps/{full_name}/initial-access-token", post(registration::generate))
+        .route(
+            "/connected-apps/{full_name}/initial-access-token",
+            post(registration::generate),
+        )
         .route(
             "/connected-apps/{full_name}/install",
             post(app_lifecycle::install).delete(app_lifecycle::uninstall),
         )
-        .route("/certificates", get(certificates::list).post(certificates::create))
+        .route(
+            "/certificates",
+            get(certificates::list).post(certificates::create),
+        )
         .route("/certificates/{id_or_name}", get(certificates::get))
         .route("/packages", post(packages::upload))
         .route("/audit-trail", get(audit_trail::list))

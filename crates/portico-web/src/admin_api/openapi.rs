@@ -6,7 +6,10 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{app_lifecycle, apps, asset_events, audit_trail, sessions, bundles, certificates, org, packages, registration, users};
+use super::{
+    app_lifecycle, apps, asset_events, audit_trail, bundles, certificates, org, packages,
+    registration, sessions, users,
+};
 
 #[derive(OpenApi)]
 #[openapi(

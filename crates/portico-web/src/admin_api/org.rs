@@ -1,7 +1,7 @@
 //! `/api/v1/org`: the org's name and edition.
 
-use axum::extract::State;
 use axum::Json;
+use axum::extract::State;
 use portico_core::admin_access::AdminAction;
 use portico_core::org::{Edition, Org};
 use serde::Deserialize;
@@ -29,7 +29,11 @@ pub(crate) struct OrgPatch {
 
 #[utoipa::path(operation_id = "patchOrg", patch, path = "/api/v1/org", tag = "Org", request_body = OrgPatch,
     responses((status = 200, description = "Changed", body = Object), (status = 400, description = "Invalid fields")))]
-pub(crate) async fn patch(State(state): State<AppState>, caller: Caller, Json(body): Json<OrgPatch>) -> Result<Json<Org>, ApiError> {
+pub(crate) async fn patch(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<OrgPatch>,
+) -> Result<Json<Org>, ApiError> {
     caller.require(AdminAction::ManageApps)?;
     let mut org = caller.org;
     let mut errors = Vec::new();
@@ -43,7 +47,10 @@ pub(crate) async fn patch(State(state): State<AppState>, caller: Caller, Json(bo
         match edition.as_str().map(str::parse::<Edition>) {
             Some(Ok(e)) => org.edition = e,
             Some(Err(msg)) => errors.push(ApiError::invalid_field("edition", msg)),
-            None => errors.push(ApiError::invalid_field("edition", "edition must be a string")),
+            None => errors.push(ApiError::invalid_field(
+                "edition",
+                "edition must be a string",
+            )),
         }
     }
     if let Some(e) = ApiError::merge(errors) {

@@ -1,9 +1,9 @@
 //! `/api/v1/users` and permission-set assignments. Reading needs View Setup or Manage Users;
 //! changing needs Manage Users. Deactivating a user revokes their tokens and sessions.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
 use portico_core::admin_access::AdminAction;
 use portico_core::ids::{KeyPrefix, SfId};
 use portico_core::org::User;
@@ -64,12 +64,17 @@ pub(crate) struct UserInput {
 }
 
 fn require_read(caller: &Caller) -> Result<(), ApiError> {
-    caller.require(AdminAction::ViewSetup).or_else(|_| caller.require(AdminAction::ManageUsers))
+    caller
+        .require(AdminAction::ViewSetup)
+        .or_else(|_| caller.require(AdminAction::ManageUsers))
 }
 
 #[utoipa::path(operation_id = "listUsers", get, path = "/api/v1/users", tag = "Users",
     responses((status = 200, description = "The org's users (View Setup or Manage Users)", body = [UserView])))]
-pub(crate) async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<UserView>>, ApiError> {
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<UserView>>, ApiError> {
     require_read(&caller)?;
     let users = state.store.list_users(&caller.org.id).await?;
     Ok(Json(users.into_iter().map(UserView::from).collect()))
@@ -77,15 +82,26 @@ pub(crate) async fn list(State(state): State<AppState>, caller: Caller) -> Resul
 
 #[utoipa::path(operation_id = "getUser", get, path = "/api/v1/users/{id}", tag = "Users", params(("id" = String, Path, description = "User id (005…)")),
     responses((status = 200, description = "The user", body = UserView), (status = 404, description = "No such user")))]
-pub(crate) async fn get(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<UserView>, ApiError> {
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<UserView>, ApiError> {
     require_read(&caller)?;
     Ok(Json(find(&state, &caller, &id).await?.into()))
 }
 
 async fn find(state: &AppState, caller: &Caller, id: &str) -> Result<User, ApiError> {
     let not_found = || ApiError::not_found(&format!("user {id}"));
-    let id = SfId::parse(id).filter(|i| i.has_prefix(KeyPrefix::User)).ok_or_else(not_found)?;
-    state.store.find_user(&id).await?.filter(|u| u.org_id == caller.org.id).ok_or_else(not_found)
+    let id = SfId::parse(id)
+        .filter(|i| i.has_prefix(KeyPrefix::User))
+        .ok_or_else(not_found)?;
+    state
+        .store
+        .find_user(&id)
+        .await?
+        .filter(|u| u.org_id == caller.org.id)
+        .ok_or_else(not_found)
 }
 
 #[utoipa::path(operation_id = "createUser", post, path = "/api/v1/users", tag = "Users", request_body = UserInput,
@@ -98,7 +114,12 @@ pub(crate) async fn create(
 ) -> Result<(StatusCode, Json<UserView>), ApiError> {
     caller.require(AdminAction::ManageUsers)?;
     let mut missing = Vec::new();
-    for (field, value) in [("username", &input.username), ("email", &input.email), ("lastName", &input.last_name), ("profileId", &input.profile_id)] {
+    for (field, value) in [
+        ("username", &input.username),
+        ("email", &input.email),
+        ("lastName", &input.last_name),
+        ("profileId", &input.profile_id),
+    ] {
         if value.as_deref().is_none_or(|v| v.trim().is_empty()) {
             missing.push(ApiError::required(field));
         }
@@ -149,26 +170,40 @@ pub(crate) async fn patch(
     state.store.update_user(&user).await?;
     if (was_active && !user.is_active) || password_changed {
         // A deactivated user, or one whose password was reset, keeps no way in.
-        state.store.revoke_user_tokens(&user.id, user.updated_at).await?;
+        state
+            .store
+            .revoke_user_tokens(&user.id, user.updated_at)
+            .await?;
         state.store.delete_user_sessions(&user.id).await?;
     }
     Ok(Json(user.into()))
 }
 
 /// Validates every field present and applies them; all problems are reported at once.
-async fn apply(state: &AppState, caller: &Caller, user: &mut User, input: UserInput) -> Result<(), ApiError> {
+async fn apply(
+    state: &AppState,
+    caller: &Caller,
+    user: &mut User,
+    input: UserInput,
+) -> Result<(), ApiError> {
     let mut errors = Vec::new();
     if let Some(username) = input.username {
         let username = username.trim().to_owned();
         if !looks_like_email(&username) {
-            errors.push(ApiError::invalid_field("username", "username must be in the form of an email address (for example, john@acme.com)"));
+            errors.push(ApiError::invalid_field(
+                "username",
+                "username must be in the form of an email address (for example, john@acme.com)",
+            ));
         }
         user.username = username;
     }
     if let Some(email) = input.email {
         let email = email.trim().to_owned();
         if !looks_like_email(&email) {
-            errors.push(ApiError::invalid_field("email", "email is not a valid email address"));
+            errors.push(ApiError::invalid_field(
+                "email",
+                "email is not a valid email address",
+            ));
         }
         user.email = email;
     }
@@ -183,17 +218,27 @@ async fn apply(state: &AppState, caller: &Caller, user: &mut User, input: UserIn
     }
     if let Some(profile_id) = input.profile_id {
         let profile = match SfId::parse(&profile_id) {
-            Some(id) => state.store.find_bundle(BundleKind::Profile, &id).await?.filter(|p| p.org_id == caller.org.id),
+            Some(id) => state
+                .store
+                .find_bundle(BundleKind::Profile, &id)
+                .await?
+                .filter(|p| p.org_id == caller.org.id),
             None => None,
         };
         match profile {
             Some(p) => user.profile_id = p.id,
-            None => errors.push(ApiError::invalid_field("profileId", format!("no profile with id {profile_id}"))),
+            None => errors.push(ApiError::invalid_field(
+                "profileId",
+                format!("no profile with id {profile_id}"),
+            )),
         }
     }
     if let Some(active) = input.is_active {
         if !active && user.id == caller.user.user.id {
-            errors.push(ApiError::invalid_field("isActive", "you cannot deactivate yourself"));
+            errors.push(ApiError::invalid_field(
+                "isActive",
+                "you cannot deactivate yourself",
+            ));
         }
         user.is_active = active;
     }
@@ -205,7 +250,10 @@ async fn apply(state: &AppState, caller: &Caller, user: &mut User, input: UserIn
     }
     if let Some(password) = input.password {
         if password.chars().count() < 8 {
-            errors.push(ApiError::invalid_field("password", "password must be at least 8 characters"));
+            errors.push(ApiError::invalid_field(
+                "password",
+                "password must be at least 8 characters",
+            ));
         } else {
             user.password_hash = Some(hash_password(&password));
         }
@@ -214,8 +262,15 @@ async fn apply(state: &AppState, caller: &Caller, user: &mut User, input: UserIn
 }
 
 fn looks_like_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else { return false };
-    !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !s.contains(char::is_whitespace) && s.len() <= 80
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !s.contains(char::is_whitespace)
+        && s.len() <= 80
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -235,11 +290,22 @@ pub(crate) struct AssignmentView {
 #[utoipa::path(operation_id = "listPermissionSetAssignments", get, path = "/api/v1/users/{id}/permission-set-assignments", tag = "Users",
     params(("id" = String, Path, description = "User id (005…)")),
     responses((status = 200, description = "The user's permission sets", body = [AssignmentView])))]
-pub(crate) async fn list_assignments(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Vec<AssignmentView>>, ApiError> {
+pub(crate) async fn list_assignments(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<AssignmentView>>, ApiError> {
     require_read(&caller)?;
     let user = find(&state, &caller, &id).await?;
     let sets = state.store.user_permission_sets(&user.id).await?;
-    Ok(Json(sets.into_iter().map(|ps| AssignmentView { permission_set_id: ps.id.clone(), permission_set: ps.into() }).collect()))
+    Ok(Json(
+        sets.into_iter()
+            .map(|ps| AssignmentView {
+                permission_set_id: ps.id.clone(),
+                permission_set: ps.into(),
+            })
+            .collect(),
+    ))
 }
 
 #[utoipa::path(operation_id = "assignPermissionSet", post, path = "/api/v1/users/{id}/permission-set-assignments", tag = "Users",
@@ -253,25 +319,52 @@ pub(crate) async fn assign(
 ) -> Result<(StatusCode, Json<AssignmentView>), ApiError> {
     caller.require(AdminAction::ManageUsers)?;
     let user = find(&state, &caller, &id).await?;
-    let raw = input.permission_set_id.filter(|s| !s.trim().is_empty()).ok_or_else(|| ApiError::required("permissionSetId"))?;
+    let raw = input
+        .permission_set_id
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| ApiError::required("permissionSetId"))?;
     let set = match SfId::parse(&raw) {
-        Some(ps_id) => state.store.find_bundle(BundleKind::PermissionSet, &ps_id).await?.filter(|p| p.org_id == caller.org.id),
+        Some(ps_id) => state
+            .store
+            .find_bundle(BundleKind::PermissionSet, &ps_id)
+            .await?
+            .filter(|p| p.org_id == caller.org.id),
         None => None,
     }
-    .ok_or_else(|| ApiError::invalid_field("permissionSetId", format!("no permission set with id {raw}")))?;
+    .ok_or_else(|| {
+        ApiError::invalid_field(
+            "permissionSetId",
+            format!("no permission set with id {raw}"),
+        )
+    })?;
     state.store.assign_permission_set(&user.id, &set.id).await?;
-    Ok((StatusCode::CREATED, Json(AssignmentView { permission_set_id: set.id.clone(), permission_set: set.into() })))
+    Ok((
+        StatusCode::CREATED,
+        Json(AssignmentView {
+            permission_set_id: set.id.clone(),
+            permission_set: set.into(),
+        }),
+    ))
 }
 
 #[utoipa::path(operation_id = "unassignPermissionSet", delete, path = "/api/v1/users/{id}/permission-set-assignments/{ps_id}", tag = "Users",
     params(("id" = String, Path, description = "User id (005…)"), ("ps_id" = String, Path, description = "Permission set id (0PS…)")),
     responses((status = 204, description = "Unassigned (Manage Users)"), (status = 404, description = "Not assigned")))]
-pub(crate) async fn unassign(State(state): State<AppState>, caller: Caller, Path((id, ps_id)): Path<(String, String)>) -> Result<StatusCode, ApiError> {
+pub(crate) async fn unassign(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, ps_id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
     caller.require(AdminAction::ManageUsers)?;
     let user = find(&state, &caller, &id).await?;
-    let ps_id = SfId::parse(&ps_id).ok_or_else(|| ApiError::not_found(&format!("permission set assignment {ps_id}")))?;
+    let ps_id = SfId::parse(&ps_id)
+        .ok_or_else(|| ApiError::not_found(&format!("permission set assignment {ps_id}")))?;
     match state.store.unassign_permission_set(&user.id, &ps_id).await {
-        Err(portico_core::StoreError::NotFound) => Err(ApiError::not_found(&format!("permission set assignment {ps_id}"))),
-        other => other.map(|()| StatusCode::NO_CONTENT).map_err(ApiError::from),
+        Err(portico_core::StoreError::NotFound) => Err(ApiError::not_found(&format!(
+            "permission set assignment {ps_id}"
+        ))),
+        other => other
+            .map(|()| StatusCode::NO_CONTENT)
+            .map_err(ApiError::from),
     }
 }

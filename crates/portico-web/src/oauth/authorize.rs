@@ -4,16 +4,16 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
+use portico_core::OAuthError;
 use portico_core::access::UserContext;
 use portico_core::authorize::{self, AuthorizeRequest, ConsentAnswer, Decision, ResponseType};
 use portico_core::connected_app::ConnectedApp;
 use portico_core::grant::Params;
 use portico_core::session::Session;
-use portico_core::token::issue::{issue, IssueRequest, RefreshIssue};
-use portico_core::OAuthError;
+use portico_core::token::issue::{IssueRequest, RefreshIssue, issue};
 
 use crate::extract::OAuthParams;
 use crate::pages::{csrf_failure, csrf_ok, csrf_token, current_session, oauth_error_page, render};
@@ -31,14 +31,24 @@ pub(crate) async fn post(state: State<AppState>, jar: CookieJar, params: OAuthPa
     handle(state, jar, params, Method::POST).await
 }
 
-async fn handle(State(state): State<AppState>, jar: CookieJar, OAuthParams(params): OAuthParams, method: Method) -> Response {
+async fn handle(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    OAuthParams(params): OAuthParams,
+    method: Method,
+) -> Response {
     match run(&state, jar, &params, &method).await {
         Ok(response) => response,
         Err(e) => oauth_error_page(&e),
     }
 }
 
-async fn run(state: &AppState, jar: CookieJar, params: &Params, method: &Method) -> Result<Response, OAuthError> {
+async fn run(
+    state: &AppState,
+    jar: CookieJar,
+    params: &Params,
+    method: &Method,
+) -> Result<Response, OAuthError> {
     let app = match params.get("client_id") {
         Some(id) => state.store.find_app_by_consumer_key(id).await?,
         None => None,
@@ -47,7 +57,9 @@ async fn run(state: &AppState, jar: CookieJar, params: &Params, method: &Method)
         Ok(ok) => ok,
         Err(e) => return Ok(oauth_error_page(&e)),
     };
-    let Some(oauth) = app.oauth() else { return Ok(oauth_error_page(&OAuthError::invalid_client_id())) };
+    let Some(oauth) = app.oauth() else {
+        return Ok(oauth_error_page(&OAuthError::invalid_client_id()));
+    };
     let req = match authorize::parse_request(oauth, &redirect_uri, params) {
         Ok(req) => req,
         Err(e) => return Ok(redirect(&e.url(&state.tokens.issuer), method)),
@@ -58,7 +70,11 @@ async fn run(state: &AppState, jar: CookieJar, params: &Params, method: &Method)
             if !csrf_ok(&jar, params.get("csrf_token")) {
                 return Ok(csrf_failure());
             }
-            Some(if decision == "allow" { ConsentAnswer::Allow } else { ConsentAnswer::Deny })
+            Some(if decision == "allow" {
+                ConsentAnswer::Allow
+            } else {
+                ConsentAnswer::Deny
+            })
         }
         _ => None,
     };
@@ -68,7 +84,14 @@ async fn run(state: &AppState, jar: CookieJar, params: &Params, method: &Method)
         None => None,
     };
     let now = state.clock.now();
-    let decision = authorize::decide(&req, app, session.as_ref().map(|(s, u)| (s, u)), consent.as_ref(), answer, now);
+    let decision = authorize::decide(
+        &req,
+        app,
+        session.as_ref().map(|(s, u)| (s, u)),
+        consent.as_ref(),
+        answer,
+        now,
+    );
     match decision {
         Decision::ShowError(e) => Ok(oauth_error_page(&e)),
         Decision::Redirect(e) => Ok(redirect(&e.url(&state.tokens.issuer), method)),
@@ -82,7 +105,10 @@ async fn run(state: &AppState, jar: CookieJar, params: &Params, method: &Method)
             if remember_consent {
                 let mut granted = consent.unwrap_or_default();
                 req.scopes.iter().for_each(|s| granted.insert(s));
-                state.store.save_consent(&user.user.id, &app.id, &granted, now).await?;
+                state
+                    .store
+                    .save_consent(&user.user.id, &app.id, &granted, now)
+                    .await?;
             }
             let url = approve(state, app, session, user, &req).await?;
             Ok(redirect(&url, method))
@@ -91,7 +117,13 @@ async fn run(state: &AppState, jar: CookieJar, params: &Params, method: &Method)
 }
 
 /// Issues a code (web server flow) or tokens (user-agent flow) and returns the client redirect.
-async fn approve(state: &AppState, app: &ConnectedApp, session: &Session, user: &UserContext, req: &AuthorizeRequest) -> Result<String, OAuthError> {
+async fn approve(
+    state: &AppState,
+    app: &ConnectedApp,
+    session: &Session,
+    user: &UserContext,
+    req: &AuthorizeRequest,
+) -> Result<String, OAuthError> {
     let ctx = state.grant_context();
     let mut pairs: Vec<(&str, String)> = Vec::new();
     match req.response_type {
@@ -100,7 +132,11 @@ async fn approve(state: &AppState, app: &ConnectedApp, session: &Session, user: 
             pairs.push(("code", code));
         }
         ResponseType::Token | ResponseType::TokenIdToken => {
-            let refresh = if authorize::user_agent_gets_refresh_token(req) { RefreshIssue::New } else { RefreshIssue::None };
+            let refresh = if authorize::user_agent_gets_refresh_token(req) {
+                RefreshIssue::New
+            } else {
+                RefreshIssue::None
+            };
             let response = issue(
                 &ctx,
                 IssueRequest {
@@ -125,7 +161,11 @@ async fn approve(state: &AppState, app: &ConnectedApp, session: &Session, user: 
         pairs.push(("state", s.clone()));
     }
     pairs.push(("iss", state.tokens.issuer.clone()));
-    Ok(authorize::redirect_url(&req.redirect_uri, req.response_type.uses_fragment(), &pairs))
+    Ok(authorize::redirect_url(
+        &req.redirect_uri,
+        req.response_type.uses_fragment(),
+        &pairs,
+    ))
 }
 
 /// The login page, set to come back to this request. `prompt=login` and `max_age` are dropped
@@ -144,7 +184,12 @@ fn login_url(params: &Params, req: &AuthorizeRequest) -> String {
             }
         })
         .collect();
-    let start = format!("{PATH}?{}", url::form_urlencoded::Serializer::new(String::new()).extend_pairs(back).finish());
+    let start = format!(
+        "{PATH}?{}",
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(back)
+            .finish()
+    );
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     query.append_pair("startURL", &start);
     if let Some(hint) = &req.login_hint {
@@ -165,7 +210,14 @@ struct ConsentPage<'a> {
     hidden: Vec<(&'a str, &'a str)>,
 }
 
-fn consent_page(state: &AppState, jar: CookieJar, app: &ConnectedApp, req: &AuthorizeRequest, user: &UserContext, params: &Params) -> Response {
+fn consent_page(
+    state: &AppState,
+    jar: CookieJar,
+    app: &ConnectedApp,
+    req: &AuthorizeRequest,
+    user: &UserContext,
+    params: &Params,
+) -> Response {
     let (jar, csrf) = csrf_token(state, jar);
     let hidden = params
         .pairs()
@@ -176,7 +228,11 @@ fn consent_page(state: &AppState, jar: CookieJar, app: &ConnectedApp, req: &Auth
     let page = ConsentPage {
         app_label: &app.settings.label,
         logo_url: app.settings.logo_url.as_deref(),
-        scopes: req.scopes.iter().map(portico_core::scope::Scope::label).collect(),
+        scopes: req
+            .scopes
+            .iter()
+            .map(portico_core::scope::Scope::label)
+            .collect(),
         username: &user.user.username,
         action: PATH,
         csrf_token: &csrf,
@@ -187,9 +243,15 @@ fn consent_page(state: &AppState, jar: CookieJar, app: &ConnectedApp, req: &Auth
 
 /// 302 for a GET; 303 after a POST, so the browser does not re-post the form (RFC 9700 §4.12).
 fn redirect(location: &str, method: &Method) -> Response {
-    let status = if *method == Method::POST { StatusCode::SEE_OTHER } else { StatusCode::FOUND };
+    let status = if *method == Method::POST {
+        StatusCode::SEE_OTHER
+    } else {
+        StatusCode::FOUND
+    };
     match HeaderValue::from_str(location) {
         Ok(value) => (status, [(header::LOCATION, value)]).into_response(),
-        Err(_) => oauth_error_page(&OAuthError::invalid_request("the redirect URL is not a valid header value")),
+        Err(_) => oauth_error_page(&OAuthError::invalid_request(
+            "the redirect URL is not a valid header value",
+        )),
     }
 }

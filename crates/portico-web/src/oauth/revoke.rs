@@ -3,21 +3,27 @@
 //! `unsupported_token_type` otherwise.
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use portico_core::client_auth::{authenticate, ClientCredentials};
+use portico_core::client_auth::{ClientCredentials, authenticate};
 use portico_core::token::revoke::revoke;
 use portico_core::{ErrorCode, OAuthError};
 
 use super::format::Format;
 use super::jsonp;
 use super::token::error_response;
-use crate::extract::{basic_credentials, OAuthParams};
+use crate::extract::{OAuthParams, basic_credentials};
 use crate::state::AppState;
 
-async fn check_client(state: &AppState, headers: &HeaderMap, params: &portico_core::grant::Params) -> Result<(), OAuthError> {
+async fn check_client(
+    state: &AppState,
+    headers: &HeaderMap,
+    params: &portico_core::grant::Params,
+) -> Result<(), OAuthError> {
     let creds = basic_credentials(headers)
-        .and_then(|basic| ClientCredentials::combine(basic, params.get("client_id"), params.get("client_secret")))
+        .and_then(|basic| {
+            ClientCredentials::combine(basic, params.get("client_id"), params.get("client_secret"))
+        })
         .and_then(|creds| creds.with_assertion(params, &state.tokens, state.clock.now()))?;
     if creds.via_basic || creds.client_secret.is_some() || creds.client_assertion.is_some() {
         authenticate(state.store.as_ref(), &state.data_key, &creds).await?;
@@ -25,9 +31,16 @@ async fn check_client(state: &AppState, headers: &HeaderMap, params: &portico_co
     Ok(())
 }
 
-pub(crate) async fn handle(State(state): State<AppState>, headers: HeaderMap, OAuthParams(params): OAuthParams) -> Response {
+pub(crate) async fn handle(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    OAuthParams(params): OAuthParams,
+) -> Response {
     // A request refused for its callback must revoke nothing.
-    if params.get("callback").is_some_and(|c| !jsonp::valid_callback(c)) {
+    if params
+        .get("callback")
+        .is_some_and(|c| !jsonp::valid_callback(c))
+    {
         return jsonp::invalid_callback();
     }
     // No client authentication is required (Salesforce §5.2), but credentials that are sent —
@@ -36,13 +49,25 @@ pub(crate) async fn handle(State(state): State<AppState>, headers: HeaderMap, OA
         return error_response(Format::Json, &e, true);
     }
     let result = match params.get("token") {
-        Some(token) => revoke(state.store.as_ref(), state.clock.as_ref(), token, params.get("token_type_hint")).await,
-        None => Err(OAuthError::invalid_request("missing required parameter: token")),
+        Some(token) => {
+            revoke(
+                state.store.as_ref(),
+                state.clock.as_ref(),
+                token,
+                params.get("token_type_hint"),
+            )
+            .await
+        }
+        None => Err(OAuthError::invalid_request(
+            "missing required parameter: token",
+        )),
     };
     if let Some(callback) = params.get("callback") {
         let body = match &result {
             Ok(()) => serde_json::json!({}),
-            Err(e) => serde_json::json!({"error": e.code.as_str(), "error_description": e.description}),
+            Err(e) => {
+                serde_json::json!({"error": e.code.as_str(), "error_description": e.description})
+            }
         };
         return jsonp::respond(callback, &body);
     }

@@ -10,10 +10,10 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use portico_core::access::UserContext;
-use portico_core::secret::{constant_time_eq, random_token, TokenHash};
-use portico_core::session::Session;
 use portico_core::OAuthError;
+use portico_core::access::UserContext;
+use portico_core::secret::{TokenHash, constant_time_eq, random_token};
+use portico_core::session::Session;
 
 use crate::state::AppState;
 
@@ -46,7 +46,14 @@ pub(crate) fn oauth_error_page(error: &OAuthError) -> Response {
     } else {
         StatusCode::BAD_REQUEST
     };
-    render(status, &ErrorPage { heading: "OAuth Error", code: error.code.as_str(), description: &error.description })
+    render(
+        status,
+        &ErrorPage {
+            heading: "OAuth Error",
+            code: error.code.as_str(),
+            description: &error.description,
+        },
+    )
 }
 
 #[derive(Template)]
@@ -59,7 +66,11 @@ pub(crate) struct MessagePage<'a> {
 
 /// The CSRF token of this browser: the cookie's value, or a new one (and the cookie to set).
 pub(crate) fn csrf_token(state: &AppState, jar: CookieJar) -> (CookieJar, String) {
-    if let Some(existing) = jar.get(CSRF_COOKIE).map(|c| c.value().to_owned()).filter(|v| v.len() >= 32) {
+    if let Some(existing) = jar
+        .get(CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|v| v.len() >= 32)
+    {
         return (jar, existing);
     }
     let token = random_token();
@@ -102,7 +113,10 @@ pub(crate) fn session_cookie(state: &AppState, raw_id: String) -> Cookie<'static
 }
 
 /// The logged-in user of this browser, if any (live session, existing user).
-pub(crate) async fn current_session(state: &AppState, jar: &CookieJar) -> Result<Option<(Session, UserContext)>, OAuthError> {
+pub(crate) async fn current_session(
+    state: &AppState,
+    jar: &CookieJar,
+) -> Result<Option<(Session, UserContext)>, OAuthError> {
     let Some(raw) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
         return Ok(None);
     };
@@ -110,7 +124,8 @@ pub(crate) async fn current_session(state: &AppState, jar: &CookieJar) -> Result
     let Some(session) = state.store.find_session(&TokenHash::of(&raw), now).await? else {
         return Ok(None);
     };
-    let user = UserContext::load(state.store.as_ref(), state.store.as_ref(), &session.user_id).await?;
+    let user =
+        UserContext::load(state.store.as_ref(), state.store.as_ref(), &session.user_id).await?;
     Ok(user.filter(|u| u.user.is_active).map(|u| (session, u)))
 }
 
@@ -118,24 +133,44 @@ pub(crate) async fn current_session(state: &AppState, jar: &CookieJar) -> Result
 /// `/\host`, absolute URLs) falls back to the home page: no open redirects.
 pub(crate) fn safe_start_url(start: Option<&str>) -> String {
     match start {
-        Some(s) if s.starts_with('/') && !s.starts_with("//") && !s.starts_with("/\\") && !s.contains(['\r', '\n']) => s.to_owned(),
+        Some(s)
+            if s.starts_with('/')
+                && !s.starts_with("//")
+                && !s.starts_with("/\\")
+                && !s.contains(['\r', '\n']) =>
+        {
+            s.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
 
 pub(crate) async fn stylesheet() -> impl IntoResponse {
     (
-        [(axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8"), (axum::http::header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         include_str!("../../static/portico.css"),
     )
 }
 
 /// `/`: who is logged in, with a way out.
-pub(crate) async fn home(axum::extract::State(state): axum::extract::State<AppState>, jar: CookieJar) -> Response {
+pub(crate) async fn home(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    jar: CookieJar,
+) -> Response {
     match current_session(&state, &jar).await {
         Ok(Some((_, user))) => {
             let message = format!("You are logged in as {}.", user.user.username);
-            render(StatusCode::OK, &MessagePage { heading: "Portico", message: &message, link: Some(("/secur/logout.jsp", "Log Out")) })
+            render(
+                StatusCode::OK,
+                &MessagePage {
+                    heading: "Portico",
+                    message: &message,
+                    link: Some(("/secur/logout.jsp", "Log Out")),
+                },
+            )
         }
         Ok(None) => axum::response::Redirect::to("/login").into_response(),
         Err(e) => oauth_error_page(&e),
@@ -148,8 +183,17 @@ mod tests {
 
     #[test]
     fn start_urls_never_leave_the_site() {
-        assert_eq!(safe_start_url(Some("/services/oauth2/authorize?x=1")), "/services/oauth2/authorize?x=1");
-        for bad in ["//evil.test/x", "/\\evil.test", "https://evil.test/", "javascript:alert(1)", "/x\r\nLocation: y"] {
+        assert_eq!(
+            safe_start_url(Some("/services/oauth2/authorize?x=1")),
+            "/services/oauth2/authorize?x=1"
+        );
+        for bad in [
+            "//evil.test/x",
+            "/\\evil.test",
+            "https://evil.test/",
+            "javascript:alert(1)",
+            "/x\r\nLocation: y",
+        ] {
             assert_eq!(safe_start_url(Some(bad)), "/", "{bad}");
         }
         assert_eq!(safe_start_url(None), "/");

@@ -63,5 +63,5 @@ mod registration_validation;
 
 mod asset_support;
 mod asset_tokens;
-mod token_exchange;
 mod logout;
+mod token_exchange;

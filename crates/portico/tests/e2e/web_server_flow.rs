@@ -141,18 +141,36 @@ async fn portico_cli_web_server_flow_with_pkce_issues_salesforce_shaped_tokens()
         if let Some(v) = verifier {
             form.push(("code_verifier", v));
         }
-        http.post(server.url("/services/oauth2/token")).form(&form).send()
+        http.post(server.url("/services/oauth2/token"))
+            .form(&form)
+            .send()
     };
     let userinfo_status = || async {
-        http.get(server.url("/services/oauth2/userinfo")).bearer_auth(access).send().await.unwrap().status()
+        http.get(server.url("/services/oauth2/userinfo"))
+            .bearer_auth(access)
+            .send()
+            .await
+            .unwrap()
+            .status()
     };
     let garbage = replay(None).await.unwrap();
     assert_eq!(garbage.status(), 400);
-    assert_eq!(garbage.json::<serde_json::Value>().await.unwrap()["error"], "invalid_grant");
-    assert_eq!(userinfo_status().await, 200, "a garbage replay revokes nothing");
+    assert_eq!(
+        garbage.json::<serde_json::Value>().await.unwrap()["error"],
+        "invalid_grant"
+    );
+    assert_eq!(
+        userinfo_status().await,
+        200,
+        "a garbage replay revokes nothing"
+    );
     let valid = replay(Some(verifier_copy)).await.unwrap();
     assert_eq!(valid.status(), 400);
-    assert_eq!(userinfo_status().await, 403, "tokens from a replayed code are revoked");
+    assert_eq!(
+        userinfo_status().await,
+        403,
+        "tokens from a replayed code are revoked"
+    );
 }
 
 #[tokio::test]

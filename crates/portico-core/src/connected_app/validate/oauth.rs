@@ -78,7 +78,10 @@ pub(super) fn validate(
         ));
     }
     let backchannel_logout_url = optional(input.backchannel_logout_url);
-    if let Some(Err(msg)) = backchannel_logout_url.as_deref().map(callback::check_logout_url) {
+    if let Some(Err(msg)) = backchannel_logout_url
+        .as_deref()
+        .map(callback::check_logout_url)
+    {
         e.push(FieldError::invalid(
             "oauthConfig.backchannelLogoutUrl",
             format!("the back-channel logout URL {msg}"),
